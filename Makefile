@@ -1,0 +1,36 @@
+# Two commands run the whole course:
+#   make lab    create .venv, install the course, open JupyterLab on notebooks/
+#   make test   create/update .venv, run the library tests and every notebook and exercise (fast mode)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# Tests and notebooks run on 2 workers; each keeps to one thread so they don't fight over cores.
+PYTEST_WORKERS ?= 2
+
+.PHONY: lab test test-lib test-notebooks student doctor benchmarks clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[lab,dev]"
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+test: $(STAMP)
+	GENIMG_FAST=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope \
+		tests --nbval-lax notebooks exercises --nbval-current-env -q
+
+student: $(STAMP)
+	$(BIN)/genimg-edu student
+
+doctor: $(STAMP)
+	$(BIN)/genimg-edu doctor
+
+benchmarks: $(STAMP)
+	for b in benchmarks/*.py; do $(BIN)/python $$b; done
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,96 @@
+"""Where the course runs: device choice, seeding, Colab and fast-mode detection.
+
+Every notebook starts with::
+
+    from genimg_edu.device import pick_device, seed_everything, fast_mode
+    device = pick_device()      # cuda -> mps -> cpu
+    seed_everything(0)          # python, numpy and torch in one call
+    FAST = fast_mode()          # True in CI (GENIMG_FAST=1): tiny step counts
+
+Taught in notebook 00.
+"""
+from __future__ import annotations
+
+import os
+import random
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+FAST_ENV = "GENIMG_FAST"
+CACHE_ENV = "GENIMG_CACHE"
+
+
+def pick_device(prefer: str | None = None) -> torch.device:
+    """The best available device: CUDA, then Apple's MPS, then the CPU.
+
+    prefer: None (auto) or one of "cuda", "mps", "cpu" to force a choice; a forced device that
+    is not available raises ValueError rather than silently falling back.
+    """
+    available = {
+        "cuda": torch.cuda.is_available(),
+        "mps": bool(getattr(torch.backends, "mps", None)) and torch.backends.mps.is_available(),
+        "cpu": True,
+    }
+    if prefer is not None:
+        if prefer not in available:
+            raise ValueError(f"prefer must be one of {sorted(available)} or None, got {prefer!r}")
+        if not available[prefer]:
+            raise ValueError(f"device {prefer!r} is not available on this machine")
+        return torch.device(prefer)
+    for name in ("cuda", "mps", "cpu"):
+        if available[name]:
+            return torch.device(name)
+    raise AssertionError("unreachable: the CPU is always available")
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    """Seed Python's `random`, NumPy and torch (CPU and CUDA) with one integer.
+
+    Returns a fresh `torch.Generator` seeded with `seed`, for code that wants its own stream.
+    """
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    if not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be in [0, 2**32), got {seed}")
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)  # also seeds every CUDA device
+    return torch.Generator().manual_seed(seed)
+
+
+def is_colab() -> bool:
+    """True inside Google Colab."""
+    return "google.colab" in sys.modules
+
+
+def fast_mode() -> bool:
+    """True when GENIMG_FAST is set to 1/true/yes: CI runs every notebook with tiny step counts."""
+    return os.environ.get(FAST_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def steps(full: int, fast: int) -> int:
+    """`full` normally, `fast` under GENIMG_FAST=1. Notebooks write `steps(3000, 30)`."""
+    return fast if fast_mode() else full
+
+
+def cache_dir() -> Path:
+    """Where trained judges and checkpoints are cached: $GENIMG_CACHE or ~/.cache/genimg_edu."""
+    root = os.environ.get(CACHE_ENV) or os.path.join(os.path.expanduser("~"), ".cache", "genimg_edu")
+    path = Path(root)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def cpu_has_fast_bf16() -> bool:
+    """True when the CPU has native bfloat16 arithmetic (AVX512-BF16 or AMX), where bf16 autocast pays.
+
+    On other CPUs bf16 autocast is emulated and slower than float32, so we detect, never assume.
+    """
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:  # macOS / Windows: no cpuinfo; stay in float32
+        return False
+    return any(flag in flags for flag in ("avx512_bf16", "amx_bf16"))
