@@ -20,7 +20,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
 test: $(STAMP)
-	GENIMG_FAST=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope \
+	GENIMG_FAST=1 GENIMG_EXERCISES_STRICT=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope \
 		tests --nbval-lax notebooks exercises --nbval-current-env -q
 
 student: $(STAMP)
