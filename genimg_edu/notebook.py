@@ -1,0 +1,64 @@
+"""Notebook helpers: show the learner the real code behind a function.
+
+The first time an idea appears in a notebook, the learner reads its core -- the very source the
+library runs, not a copy that could drift::
+
+    from genimg_edu.notebook import show_source
+    show_source(train)        # syntax-highlighted in Jupyter / Colab, printed elsewhere
+"""
+from __future__ import annotations
+
+import inspect
+import textwrap
+from pathlib import Path
+
+
+def _in_ipython() -> bool:
+    """True inside a Jupyter/IPython shell that can render rich output."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    return get_ipython() is not None
+
+
+def _where(obj) -> str:
+    """'genimg_edu.train.train -- genimg_edu/train.py, line 160' (a package-relative path)."""
+    module = inspect.getmodule(obj)
+    name = getattr(obj, "__qualname__", getattr(obj, "__name__", ""))
+    title = f"{module.__name__}.{name}" if module is not None and module is not obj else name
+    try:
+        file = Path(inspect.getsourcefile(obj))
+        root = module.__name__.split(".")[0] if module is not None else None
+        parts = file.parts
+        shown = Path(*parts[parts.index(root):]) if root in parts else Path(file.name)
+        line = inspect.getsourcelines(obj)[1]
+        return f"{title} — {shown.as_posix()}, line {max(line, 1)}"
+    except (TypeError, OSError):
+        return title
+
+
+def show_source(obj, *, display: bool = True) -> str:
+    """Show the source code of a function, class, method or module, and return it as a string.
+
+    In Jupyter/Colab it is displayed syntax-highlighted under a line naming where it lives; outside
+    IPython it is printed. display=False only returns the string. Objects without Python source
+    (built-ins, C extensions) raise TypeError. Used in every notebook from 01 on.
+    """
+    if isinstance(obj, (staticmethod, classmethod)):
+        obj = obj.__func__
+    if isinstance(obj, property):
+        obj = obj.fget
+    try:
+        source = inspect.getsource(obj)
+    except (TypeError, OSError) as error:
+        raise TypeError(f"show_source needs a Python function, class, method or module with source code, "
+                        f"got {obj!r} ({error})") from None
+    source = textwrap.dedent(source).rstrip() + "\n"  # methods come indented
+    if display:
+        if _in_ipython():
+            from IPython.display import Code, Markdown, display as ipython_display
+            ipython_display(Markdown(f"**{_where(obj)}**"), Code(source, language="python"))
+        else:
+            print(f"# {_where(obj)}\n{source}")
+    return source
