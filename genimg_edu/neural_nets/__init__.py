@@ -1,0 +1,9 @@
+"""Chapter 02: neural networks, from one neuron to an MLP written by hand to torch.nn. Notebook 02."""
+from .scratch import (ACTIVATIONS, ScratchMLP, cross_entropy, gradient_descent_step, neuron, relu,
+                      sigmoid, softmax, train_scratch_mlp)
+from .torch_mlp import (MLPRun, TorchMLP, accuracy, digits_as_vectors, first_layer_weights, mlp_loss,
+                        train_mlp)
+
+__all__ = ["ACTIVATIONS", "MLPRun", "ScratchMLP", "TorchMLP", "accuracy", "cross_entropy",
+           "digits_as_vectors", "first_layer_weights", "gradient_descent_step", "mlp_loss", "neuron", "relu",
+           "sigmoid", "softmax", "train_mlp", "train_scratch_mlp"]
