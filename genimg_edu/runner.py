@@ -1,0 +1,107 @@
+"""Run notebooks top to bottom, the way CI and `genimg-edu run` do.
+
+    nb = execute_notebook("notebooks/00_welcome.ipynb", fast=True)   # GENIMG_FAST=1 in the kernel
+    write_html(nb, "build/run/00_welcome.html")
+
+A failing cell raises `NotebookFailed`, which carries the partly executed notebook and says
+which cell failed and why.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+
+from .device import FAST_ENV
+
+THIS_PYTHON = "genimg-edu-this-python"  # kernel name meaning "the interpreter running this code"
+
+
+class NotebookFailed(RuntimeError):
+    """A cell raised. `.notebook` holds the outputs so far; `.cell_index` the failing code cell."""
+
+    def __init__(self, message: str, *, notebook: NotebookNode, cell_index: int | None):
+        super().__init__(message)
+        self.notebook = notebook
+        self.cell_index = cell_index
+
+
+def _failing_cell(notebook: NotebookNode) -> int | None:
+    """Index of the first cell with an error output, if any."""
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code" and any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            return index
+    return None
+
+
+def _kernel_manager(kernel_name: str | None):
+    """A kernel manager for `kernel_name`, or (None) for the Python running this code."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import AsyncKernelManager
+
+    class ThisPythonSpecs(KernelSpecManager):
+        def get_kernel_spec(self, name):
+            if name == THIS_PYTHON:
+                import ipykernel.kernelspec
+                return self.kernel_spec_class(resource_dir=ipykernel.kernelspec.RESOURCES,
+                                              **ipykernel.kernelspec.get_kernel_dict())
+            return super().get_kernel_spec(name)
+
+    return AsyncKernelManager(kernel_name=kernel_name or THIS_PYTHON, kernel_spec_manager=ThisPythonSpecs())
+
+
+def execute_notebook(path, *, fast: bool = False, timeout: int = 600, cwd=None,
+                     kernel_name: str | None = None) -> NotebookNode:
+    """Execute every cell of the notebook at `path` in a fresh kernel; return the executed notebook.
+
+    fast: set GENIMG_FAST=1 in the kernel (tiny step counts, as in CI). timeout: seconds allowed
+    per cell. cwd: working directory of the kernel (default: the notebook's folder).
+    kernel_name: a Jupyter kernel name, or None for this very Python (the course's environment).
+    Raises NotebookFailed (with the failing cell's source and error) if any cell raises.
+    """
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no notebook at {path}")
+    if not isinstance(timeout, int) or timeout < 1:
+        raise ValueError(f"timeout must be a positive int (seconds per cell), got {timeout!r}")
+    notebook = nbformat.read(path, as_version=4)
+    cwd = Path(cwd) if cwd is not None else path.parent
+    env = dict(os.environ)
+    if fast:
+        env[FAST_ENV] = "1"
+    else:
+        env.pop(FAST_ENV, None)
+    client = NotebookClient(notebook, timeout=timeout, km=_kernel_manager(kernel_name),
+                            resources={"metadata": {"path": str(cwd)}})
+    try:
+        client.execute(env=env)
+    except (CellExecutionError, CellTimeoutError) as error:
+        index = _failing_cell(notebook)
+        where = f"cell {index}" if index is not None else "a cell"
+        raise NotebookFailed(f"{path.name}: {where} failed\n{error}", notebook=notebook,
+                             cell_index=index) from None
+    return notebook
+
+
+def write_notebook(notebook: NotebookNode, path) -> Path:
+    """Write an (executed) notebook as .ipynb; returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, path)
+    return path
+
+
+def write_html(notebook: NotebookNode, path) -> Path:
+    """Render a notebook, outputs included, to a standalone HTML page; returns the path."""
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter().from_notebook_node(notebook)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(body, encoding="utf-8")
+    return path
