@@ -210,3 +210,28 @@ def test_decode_grid_and_point_agree(trained_ae):
     torch.testing.assert_close(images[15], decode_point(model, 2, -1)[0])
     with pytest.raises(ValueError, match="latent_dim=2"):
         decode_grid(Autoencoder(3), ((-1, 1), (-1, 1)), 3)
+
+
+def test_latent_explorer_is_driven_by_its_pure_functions(trained_ae, digits):
+    import matplotlib
+    matplotlib.use("Agg")
+    from genimg_edu.autoencoders import LatentExplorer, draw_point, interpolation_view, point_view
+
+    model, _ = trained_ae
+    test = digits[1]
+    explorer = LatentExplorer(model, test.images, test.labels)
+    explorer.point.controls["z1"].value = 1.5
+    explorer.point.controls["z2"].value = -0.5
+    view = explorer.point.result
+    assert view["z"] == (1.5, -0.5) and explorer.point.error is None
+    torch.testing.assert_close(view["image"], decode_point(model, 1.5, -0.5))
+    assert len(draw_point(view).axes) == 3              # map, digit, colour bar
+    explorer.morph.controls["index_a"].value = 3
+    explorer.morph.controls["steps"].value = 4
+    torch.testing.assert_close(explorer.morph.result, interpolate(model, test.images[3], test.images[1], 4))
+    with pytest.raises(ValueError, match="index_b must be an int"):
+        interpolation_view(model, test.images, 0, len(test.images), 4)
+    with pytest.raises(ValueError, match=r"codes must be \(N, 2\)"):
+        point_view(model, torch.zeros(5, 3), torch.zeros(5), 0.0, 0.0)
+    with pytest.raises(ValueError, match="latent_dim=2"):
+        LatentExplorer(Autoencoder(3), test.images, test.labels)

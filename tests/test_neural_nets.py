@@ -145,3 +145,26 @@ def test_first_layer_weights_are_8x8_pictures():
         first_layer_weights(torch.nn.Linear(64, 3))
     with pytest.raises(ValueError, match="8x8"):
         first_layer_weights(TorchMLP(256, 7, 10))
+
+
+def test_training_playground_trains_on_click_and_reports_errors():
+    import matplotlib
+    matplotlib.use("Agg")
+    from genimg_edu.neural_nets import MLPRun, plot_run, training_playground
+
+    widget = training_playground(hidden=16, lr=0.01, steps=60)
+    assert widget.result is None                         # nothing runs before Train is pressed
+    widget.controls["steps"].value = 120
+    run = widget.click()
+    assert isinstance(run, MLPRun) and widget.error is None
+    assert run.history == train_mlp(hidden=16, lr=0.01, steps=120, seed=0).history   # the same pure function
+    assert run.model.layers[1].out_features == 16
+    widget.controls["hidden"].value = 4
+    assert widget.click().model.layers[1].out_features == 4
+    widget.fn = lambda **values: train_mlp(**{**values, "lr": -1.0})   # a broken call is kept, not swallowed
+    widget.click()
+    assert isinstance(widget.error, ValueError) and widget.result.model.layers[1].out_features == 4
+    figure = plot_run(run)
+    assert len(figure.axes) == 3 and "test accuracy" in figure.axes[1].get_title()
+    with pytest.raises(TypeError, match="MLPRun"):
+        plot_run(run.history)
