@@ -49,7 +49,13 @@ def _kernel_manager(kernel_name: str | None):
                                               **ipykernel.kernelspec.get_kernel_dict())
             return super().get_kernel_spec(name)
 
-    return AsyncKernelManager(kernel_name=kernel_name or THIS_PYTHON, kernel_spec_manager=ThisPythonSpecs())
+    options = {}
+    if AsyncKernelManager.class_traits().get("transport_encryption") is not None:
+        import zmq
+        if zmq.has("curve"):  # newer jupyter_client: encrypt the local kernel connection
+            options["transport_encryption"] = "auto"
+    return AsyncKernelManager(kernel_name=kernel_name or THIS_PYTHON, kernel_spec_manager=ThisPythonSpecs(),
+                              **options)
 
 
 def execute_notebook(path, *, fast: bool = False, timeout: int = 600, cwd=None,
