@@ -38,15 +38,32 @@ def _show_pending(result=None):
             display(figure)
 
 
+def _prepared_shell():
+    """The running IPython shell, set up to show figures (None outside IPython).
+
+    Installs, once: a PNG formatter for Figures (pyplot would normally do this when imported) and
+    the hooks that show this cell's new figures when it ends.
+    """
+    if not _in_ipython():
+        return None
+    from IPython import get_ipython
+    shell = get_ipython()
+    if not getattr(shell, "_genimg_viz_hooks", False):
+        png = shell.display_formatter.formatters["image/png"]
+        try:
+            png.lookup_by_type(Figure)
+        except KeyError:
+            from IPython.core.pylabtools import print_figure
+            png.for_type(Figure, lambda figure: print_figure(figure, "png", bbox_inches="tight"))
+        shell.events.register("pre_run_cell", _forget_pending)
+        shell.events.register("post_run_cell", _show_pending)
+        shell._genimg_viz_hooks = True
+    return shell
+
+
 def _new_figure(**kwargs) -> Figure:
     figure = Figure(**kwargs)
-    if _in_ipython():
-        from IPython import get_ipython
-        shell = get_ipython()
-        if not getattr(shell, "_genimg_viz_hooks", False):
-            shell.events.register("pre_run_cell", _forget_pending)
-            shell.events.register("post_run_cell", _show_pending)
-            shell._genimg_viz_hooks = True
+    if _prepared_shell() is not None:
         _pending.append(figure)
     return figure
 
@@ -274,7 +291,7 @@ class LiveLossPlot:
 
     def __call__(self, step: int, logs: dict):
         self.history.append({"step": step, **logs})
-        if not _in_ipython():
+        if _prepared_shell() is None:
             return
         from IPython.display import display
         if self.figure is None:
