@@ -77,3 +77,8 @@ def test_bad_arguments_name_the_choices(kwargs, words):
         load_digits(**kwargs)
     for word in words:
         assert word in str(info.value)
+
+
+def test_seed_must_be_an_int():
+    with pytest.raises(TypeError, match="seed"):
+        load_digits(seed="0")

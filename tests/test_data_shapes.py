@@ -135,7 +135,7 @@ def test_signed_range():
 
 
 @pytest.mark.parametrize("kwargs, word", [
-    ({"split": "all"}, "train"), ({"n": 0}, "positive int"), ({"size": 8}, "16"),
+    ({"split": "all"}, "train"), ({"n": 0}, "positive int"), ({"n": True}, "positive int"), ({"size": 8}, "16"),
     ({"weights": {"texture": {"rough": 1}}}, "colour"), ({"weights": {"colour": {"pink": 1}}}, "red"),
     ({"weights": {"colour": {"red": -1}}}, ">= 0"), ({"exclude": [{"colour": "pink"}]}, "pink"),
     ({"only": [{"shape": "star"}]}, "star"),

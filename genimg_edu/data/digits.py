@@ -27,6 +27,8 @@ def load_digits(*, split: str = "train", size: int = 8, seed: int = 0,
         raise ValueError(f"split must be one of 'train', 'test', 'all', got {split!r}")
     if size not in DIGIT_SIZES:
         raise ValueError(f"size must be one of {DIGIT_SIZES}, got {size!r}")
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
     low, high = check_value_range(value_range)
 
     bunch = sklearn_digits()

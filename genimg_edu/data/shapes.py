@@ -155,7 +155,7 @@ def load_shapes(*, split: str = "train", n: int | None = None, size: int = 32, s
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
     n = (5000 if split == "train" else 1000) if n is None else n
-    if not isinstance(n, int) or n < 1:
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise ValueError(f"n must be a positive int, got {n!r}")
     if not isinstance(size, int) or not 16 <= size <= 128:
         raise ValueError(f"size must be an int in [16, 128], got {size!r}")
