@@ -28,14 +28,6 @@ class NotebookFailed(RuntimeError):
         self.cell_index = cell_index
 
 
-def _failing_cell(notebook: NotebookNode) -> int | None:
-    """Index of the first cell with an error output, if any."""
-    for index, cell in enumerate(notebook.cells):
-        if cell.cell_type == "code" and any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
-            return index
-    return None
-
-
 def _kernel_manager(kernel_name: str | None):
     """A kernel manager for `kernel_name`, or (None) for the Python running this code."""
     from jupyter_client.kernelspec import KernelSpecManager
@@ -68,7 +60,7 @@ def execute_notebook(path, *, fast: bool = False, timeout: int = 600, cwd=None,
     Raises NotebookFailed (with the failing cell's source and error) if any cell raises.
     """
     from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     path = Path(path)
     if not path.is_file():
@@ -82,14 +74,19 @@ def execute_notebook(path, *, fast: bool = False, timeout: int = 600, cwd=None,
         env[FAST_ENV] = "1"
     else:
         env.pop(FAST_ENV, None)
+    started = []  # index of each cell as it starts, so we know which one failed
     client = NotebookClient(notebook, timeout=timeout, km=_kernel_manager(kernel_name),
-                            resources={"metadata": {"path": str(cwd)}})
+                            resources={"metadata": {"path": str(cwd)}},
+                            on_cell_start=lambda cell, cell_index: started.append(cell_index))
     try:
         client.execute(env=env)
-    except (CellExecutionError, CellTimeoutError) as error:
-        index = _failing_cell(notebook)
-        where = f"cell {index}" if index is not None else "a cell"
-        raise NotebookFailed(f"{path.name}: {where} failed\n{error}", notebook=notebook,
+    except (CellExecutionError, CellTimeoutError, DeadKernelError) as error:
+        index = started[-1] if started else None
+        where = f"cell {index}" if index is not None else "kernel start-up"
+        detail = str(error)
+        if index is not None and notebook.cells[index].source not in detail:  # timeouts, dead kernel
+            detail = f"{notebook.cells[index].source}\n------------------\n{type(error).__name__}: {error}"
+        raise NotebookFailed(f"{path.name}: {where} failed\n{detail}", notebook=notebook,
                              cell_index=index) from None
     return notebook
 

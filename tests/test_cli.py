@@ -148,3 +148,21 @@ def test_no_subcommand_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as info:
         main([])
     assert info.value.code == 2 and "doctor" in capsys.readouterr().err
+
+
+def test_execute_notebook_cwd_and_timeout(tmp_path):
+    from genimg_edu.runner import NotebookFailed, execute_notebook
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    slow = write_notebook(tmp_path / "slow.ipynb", "open('here.txt', 'w').write('x')",
+                          "import time\ntime.sleep(30)")
+    with pytest.raises(NotebookFailed) as info:
+        execute_notebook(slow, timeout=2, cwd=elsewhere)
+    assert info.value.cell_index == 2 and "time.sleep(30)" in str(info.value)
+    assert "slow.ipynb: cell 2 failed" in str(info.value) and "timed out" in str(info.value)
+    assert (elsewhere / "here.txt").exists() and not (tmp_path / "here.txt").exists()
+    with pytest.raises(ValueError, match="timeout"):
+        execute_notebook(slow, timeout=0)
+    with pytest.raises(FileNotFoundError):
+        execute_notebook(tmp_path / "missing.ipynb")
