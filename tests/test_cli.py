@@ -1,5 +1,6 @@
 """The `genimg-edu` command: doctor tells the truth offline, run executes notebooks, student stubs."""
 import json
+import platform
 import socket
 import sys
 from importlib import metadata
@@ -11,7 +12,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 import genimg_edu.data as data
 from genimg_edu.cli import main
-from genimg_edu.device import pick_device
+from genimg_edu.device import cpu_has_fast_bf16, pick_device
 from test_data_online import write_mnist  # tiny MNIST files in torchvision's format
 
 
@@ -52,7 +53,8 @@ def test_doctor_reports_the_real_environment_offline(capsys, cache, no_network, 
     assert report["packages"]["diffusers"] == metadata.version("diffusers")
     assert report["device"] == str(pick_device()) and report["cpu_threads"] == torch.get_num_threads()
     assert report["fast_mode"] is True and report["cache_dir"] == str(cache)
-    assert report["colab"] is False and isinstance(report["fast_bf16"], bool)
+    assert report["colab"] is False and report["fast_bf16"] is cpu_has_fast_bf16()
+    assert report["python"] == platform.python_version()
     assert report["torchvision_datasets"]["mnist"]["present"] is True
     assert report["torchvision_datasets"]["cifar10"] == {"present": False, "detail": "not downloaded (optional)"}
     assert report["widgets"]["jupyterlab_widgets"] == metadata.version("jupyterlab_widgets")
