@@ -21,12 +21,14 @@ import torch.nn.functional as F
 # Luminance weights: how bright each primary looks to us. Green dominates because our eyes have the
 # most green-sensitive cones. BT.601 is the classic TV / JPEG standard; BT.709 is HDTV's (and
 # scikit-image's rgb2gray).
+RANGE_ATOL = 1e-5  # float rounding allowed outside [0, 1], e.g. after a colour-space round trip
 LUMA_WEIGHTS = {"bt601": (0.299, 0.587, 0.114), "bt709": (0.2125, 0.7154, 0.0721)}
 
 
 def check_image(img, *, name: str = "img", channels: tuple[int, ...] = (1, 3), batch: bool = True) -> torch.Tensor:
     """Raise TypeError/ValueError unless `img` is a float tensor (C, H, W) (or (N, C, H, W) when
-    `batch`) with C in `channels` and values in [0, 1]. Returns `img` unchanged."""
+    `batch`) with C in `channels` and values in [0, 1] (give or take RANGE_ATOL of float rounding).
+    Returns `img` unchanged."""
     shapes = "(C, H, W) or (N, C, H, W)" if batch else "(C, H, W)"
     if not isinstance(img, torch.Tensor):
         hint = " (use from_uint8(array) for a uint8 picture)" if isinstance(img, np.ndarray) else ""
@@ -39,7 +41,7 @@ def check_image(img, *, name: str = "img", channels: tuple[int, ...] = (1, 3), b
     if img.shape[-3] not in channels:
         raise ValueError(f"{name} must have {' or '.join(map(str, channels))} channel(s) at dim -3, "
                          f"got shape {tuple(img.shape)}")
-    if img.numel() and (img.min() < 0 or img.max() > 1):
+    if img.numel() and (img.min() < -RANGE_ATOL or img.max() > 1 + RANGE_ATOL):
         raise ValueError(f"{name} must lie in [0, 1], got values in [{img.min().item():.3f}, {img.max().item():.3f}]")
     return img
 
