@@ -2,9 +2,10 @@
 
 The masters themselves run under nbval with GENIMG_EXERCISES_STRICT=1 (`make test`), proving the
 solutions pass; this test proves the stubs really are stubs: run the student copy with strict mode
-off and no check may answer Correct. One kernel per notebook, so pytest-xdist spreads them.
+off and no check may answer Correct. Each student copy runs in its own kernel, two at a time.
 """
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -16,6 +17,28 @@ from genimg_edu.exercises.student import make_student_notebook
 MASTERS = sorted((Path(__file__).resolve().parents[1] / "exercises").glob("*.ipynb"))
 CHECK_CALL = re.compile(r"^\s*q\w*\.check\(\)", re.MULTILINE)  # not the commented-out hint lines
 STUB_ERRORS = {"NotImplementedError", "BlankError"}  # later cells that use a stub may raise these
+KERNELS_AT_ONCE = 2
+
+
+def run_student_copy(master: Path):
+    from nbclient import NotebookClient
+
+    student = make_student_notebook(nbformat.read(master, as_version=4), name=str(master))
+    NotebookClient(student, timeout=120, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(master.parent)}}).execute()
+    return student
+
+
+@pytest.fixture(scope="module")
+def executed():
+    """master path -> its executed student copy (or the exception that stopped it)."""
+    with pytest.MonkeyPatch.context() as env:  # the kernels inherit this environment
+        env.setenv("GENIMG_FAST", "1")
+        env.setenv("OMP_NUM_THREADS", "1")
+        env.delenv(STRICT_ENV, raising=False)
+        with ThreadPoolExecutor(max_workers=KERNELS_AT_ONCE) as pool:
+            futures = {master: pool.submit(run_student_copy, master) for master in MASTERS}
+            return {master: future.exception() or future.result() for master, future in futures.items()}
 
 
 def output_text(output) -> str:
@@ -27,16 +50,10 @@ def output_text(output) -> str:
 
 
 @pytest.mark.parametrize("master", MASTERS, ids=[p.stem for p in MASTERS])
-def test_student_notebook_checks_say_not_attempted(master, monkeypatch):
-    from nbclient import NotebookClient
-
-    monkeypatch.setenv("GENIMG_FAST", "1")
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")
-    monkeypatch.delenv(STRICT_ENV, raising=False)  # the kernel inherits this environment
-    student = make_student_notebook(nbformat.read(master, as_version=4), name=str(master))
-    NotebookClient(student, timeout=120, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(master.parent)}}).execute()
-
+def test_student_notebook_checks_say_not_attempted(master, executed):
+    student = executed[master]
+    if isinstance(student, BaseException):
+        raise student
     check_cells = [cell for cell in student.cells
                    if cell.cell_type == "code" and CHECK_CALL.search(cell.source)]
     assert check_cells, f"{master.name} has no q.check() calls"
