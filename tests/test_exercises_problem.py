@@ -119,3 +119,12 @@ def test_blank_refuses_arithmetic_with_a_clear_message():
     assert issubclass(BlankError, TypeError)
     import copy
     assert copy.deepcopy(____) is ____
+
+
+def test_crash_inside_a_library_points_at_the_learners_line(capsys):
+    run_cell("import torch\ndef double(x):\n    y = torch.ones(2, 3)\n    return y @ y\nq.check()")
+    printed = capsys.readouterr().out
+    assert "RuntimeError" in printed and "line 4: `return y @ y`" in printed
+    run_cell("import json\ndef double(x):\n    return json.loads('{')\nq.check()")
+    printed = capsys.readouterr().out
+    assert "JSONDecodeError" in printed and "json.loads('{')" in printed  # not a line inside json/

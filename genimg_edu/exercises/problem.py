@@ -223,13 +223,22 @@ def _caller_globals() -> dict:
         del frame
 
 
+def _library_folders() -> tuple[str, ...]:
+    """Folders whose code is not the learner's: this package, installed packages, the stdlib."""
+    import sysconfig
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # genimg_edu/
+    paths = {package} | {sysconfig.get_paths()[key] for key in ("stdlib", "purelib", "platlib")}
+    return tuple(os.path.join(os.path.abspath(path), "") for path in paths)
+
+
 def _explain(error: Exception) -> str:
-    """`ZeroDivisionError: division by zero (in your code: line 3, `return x / 0`)`."""
-    summary = traceback.extract_tb(error.__traceback__)
-    checks = os.path.dirname(__file__)
-    learner = [f for f in summary if not f.filename.startswith(checks)]
+    """`ZeroDivisionError: division by zero (raised at line 3: `return x / 0`)`, pointing at the
+    learner's own line (a notebook cell), not at library internals."""
+    libraries = _library_folders()
+    frames = [f for f in traceback.extract_tb(error.__traceback__)
+              if not os.path.abspath(f.filename).startswith(libraries)]
     where = ""
-    if learner:
-        last = learner[-1]
+    if frames:
+        last = frames[-1]
         where = f" (raised at line {last.lineno}" + (f": `{last.line.strip()}`" if last.line else "") + ")"
     return f"your code raised {type(error).__name__}: {error}{where}"
