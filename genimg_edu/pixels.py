@@ -105,10 +105,11 @@ def rgb_to_hsv(img: torch.Tensor) -> torch.Tensor:
     r, g, b = img.unbind(dim=-3)
     value, _ = img.max(dim=-3)
     spread = value - img.min(dim=-3).values  # 0 for greys
-    safe = torch.where(spread > 0, spread, torch.ones_like(spread))
-    saturation = torch.where(value > 0, spread / torch.where(value > 0, value, torch.ones_like(value)), 0.0)
-    # Which sixth of the wheel: measured from the dominant channel.
-    hue = torch.where(value == r, (g - b) / safe, torch.where(value == g, 2 + (b - r) / safe, 4 + (r - g) / safe))
+    saturation = spread / torch.where(value > 0, value, 1.0)  # black: 0 / 1 = 0
+    # Which sixth of the wheel, measured from the dominant channel: red 0, green 2, blue 4 (of 6).
+    safe = torch.where(spread > 0, spread, 1.0)
+    hue = torch.where(value == r, (g - b) / safe,
+                      torch.where(value == g, 2 + (b - r) / safe, 4 + (r - g) / safe))
     hue = torch.where(spread > 0, (hue / 6) % 1.0, 0.0)
     return torch.stack([hue, saturation, value], dim=-3)
 

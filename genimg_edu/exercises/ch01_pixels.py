@@ -22,7 +22,8 @@ def _images():
 
 def _tensor_like(answer, expected, what: str):
     assert isinstance(answer, torch.Tensor), f"{what} should return a torch.Tensor, got {type(answer).__name__}"
-    assert answer.shape == expected.shape, f"{what} should have shape {tuple(expected.shape)}, got {tuple(answer.shape)}"
+    assert answer.shape == expected.shape, \
+        f"{what} should have shape {tuple(expected.shape)}, got {tuple(answer.shape)}"
     assert answer.is_floating_point(), f"{what} should be a float tensor, got {answer.dtype}"
 
 
@@ -74,7 +75,8 @@ def check_quantise_bits(quantise_bits):
 
 
 def check_blur_kernel(blur_kernel):
-    assert isinstance(blur_kernel, torch.Tensor), f"blur_kernel should be a torch.Tensor, got {type(blur_kernel).__name__}"
+    assert isinstance(blur_kernel, torch.Tensor), \
+        f"blur_kernel should be a torch.Tensor, got {type(blur_kernel).__name__}"
     assert blur_kernel.shape == (3, 3), f"blur_kernel should have shape (3, 3), got {tuple(blur_kernel.shape)}"
     assert blur_kernel.is_floating_point(), f"blur_kernel should hold floats, got {blur_kernel.dtype}"
     total = blur_kernel.sum().item()
