@@ -20,12 +20,14 @@ from torch.nn import functional as F
 PIXELS = 64  # 8 x 8
 
 
-def _encoder(out_features: int, hidden: int) -> nn.Sequential:
+def mlp_encoder(out_features: int, hidden: int) -> nn.Sequential:
+    """(B, 1, 8, 8) -> (B, out_features): flatten the 64 pixels, two hidden ReLU layers."""
     return nn.Sequential(nn.Flatten(), nn.Linear(PIXELS, hidden), nn.ReLU(),
                          nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, out_features))
 
 
-def _decoder(latent_dim: int, hidden: int) -> nn.Sequential:
+def mlp_decoder(latent_dim: int, hidden: int) -> nn.Sequential:
+    """(B, latent_dim) -> (B, 1, 8, 8) in (0, 1): the encoder's mirror image, a sigmoid at the end."""
     return nn.Sequential(nn.Linear(latent_dim, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
                          nn.Linear(hidden, PIXELS), nn.Sigmoid(),  # pixels in (0, 1)
                          nn.Unflatten(1, (1, 8, 8)))
@@ -55,8 +57,8 @@ class Autoencoder(nn.Module):
         super().__init__()
         _check_latent_dim(latent_dim)
         self.latent_dim = latent_dim
-        self.encoder = _encoder(latent_dim, hidden)
-        self.decoder = _decoder(latent_dim, hidden)
+        self.encoder = mlp_encoder(latent_dim, hidden)
+        self.decoder = mlp_decoder(latent_dim, hidden)
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """(B, 1, 8, 8) -> z (B, latent_dim)."""
@@ -115,8 +117,8 @@ class VAE(nn.Module):
         super().__init__()
         _check_latent_dim(latent_dim)
         self.latent_dim = latent_dim
-        self.encoder = _encoder(2 * latent_dim, hidden)
-        self.decoder = _decoder(latent_dim, hidden)
+        self.encoder = mlp_encoder(2 * latent_dim, hidden)
+        self.decoder = mlp_decoder(latent_dim, hidden)
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(B, 1, 8, 8) -> mu, logvar, each (B, latent_dim)."""
