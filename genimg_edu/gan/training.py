@@ -1,0 +1,254 @@
+"""The GAN duet in code: the two losses, the two-step update, and a trainer that can resume.
+
+One `gan_step` is two moves, in this order (Goodfellow et al. 2014, Algorithm 1):
+
+1. **Discriminator step.** Show D a batch of real images and a batch of fakes from G (detached:
+   this step must not touch G) and push D(real) up and D(fake) down.
+2. **Generator step.** Make fresh fakes and push D(fake) up, by changing G only. D's weights are
+   frozen here (gradients flow *through* D into G, but D's optimizer never steps).
+
+Losses (on raw logits, no sigmoid in D):
+    "nonsaturating":  L_D = softplus(-D(x)) + softplus(D(G(z)))     L_G = softplus(-D(G(z)))
+    "hinge":          L_D = relu(1 - D(x)) + relu(1 + D(G(z)))     L_G = -D(G(z))
+Taught in notebook 05.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from tqdm.auto import tqdm
+
+from ..checkpoint import load_checkpoint, save_checkpoint
+from ..data import ImageSet, check_images
+from ..device import pick_device
+
+LOSSES = ("nonsaturating", "hinge")
+
+
+def _check_loss(kind: str) -> str:
+    if kind not in LOSSES:
+        raise ValueError(f"loss must be one of {LOSSES}, got {kind!r}")
+    return kind
+
+
+def discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor, *,
+                       kind: str = "nonsaturating", label_smoothing: float = 0.0) -> torch.Tensor:
+    """D's loss: real logits should be high, fake logits low. Logits: (B,). Returns a scalar.
+
+    label_smoothing s (nonsaturating only) aims real logits at probability 1 - s instead of 1,
+    so D does not grow over-confident on a tiny data set (Salimans et al. 2016).
+    """
+    _check_loss(kind)
+    if not 0.0 <= label_smoothing < 0.5:
+        raise ValueError(f"label_smoothing must be in [0, 0.5), got {label_smoothing}")
+    if kind == "hinge":
+        return F.relu(1 - real_logits).mean() + F.relu(1 + fake_logits).mean()
+    real_target = torch.full_like(real_logits, 1.0 - label_smoothing)
+    return (F.binary_cross_entropy_with_logits(real_logits, real_target)
+            + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits)))
+
+
+def generator_loss(fake_logits: torch.Tensor, *, kind: str = "nonsaturating") -> torch.Tensor:
+    """G's loss: fake logits should be high. Non-saturating: -log sigmoid(D(G(z))) = softplus(-logit)."""
+    _check_loss(kind)
+    if kind == "hinge":
+        return -fake_logits.mean()
+    return F.softplus(-fake_logits).mean()
+
+
+def sample_latent(generator: nn.Module, n: int, *, rng: torch.Generator | None = None,
+                  device=None) -> torch.Tensor:
+    """z ~ N(0, I) of shape (n, generator.latent_dim)."""
+    z = torch.randn(n, generator.latent_dim, generator=rng)
+    return z.to(device) if device is not None else z
+
+
+def _call(model: nn.Module, x: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+    return model(x) if labels is None else model(x, labels)
+
+
+def gan_step(generator: nn.Module, discriminator: nn.Module,
+             g_optimizer: torch.optim.Optimizer, d_optimizer: torch.optim.Optimizer,
+             real: torch.Tensor, *, labels: torch.Tensor | None = None, loss: str = "nonsaturating",
+             label_smoothing: float = 0.0, rng: torch.Generator | None = None,
+             on_d_step: Callable[[], None] | None = None) -> dict[str, float]:
+    """One discriminator update, then one generator update. Returns the losses as floats.
+
+    real: (B, ...) a batch of real data; labels: (B,) class labels for a conditional GAN (G and D
+    then take `(input, labels)`), else None. rng seeds the latents. `on_d_step()` is called between
+    the two updates (the live widget uses it to show the half-step). Notebook 05.
+    """
+    _check_loss(loss)
+    if labels is not None and labels.shape != (len(real),):
+        raise ValueError(f"labels must be ({len(real)},) to match real, got {tuple(labels.shape)}")
+    batch, device = len(real), real.device
+
+    # 1. Discriminator step: real up, fake down. The fakes are detached: G is not updated here.
+    fake = _call(generator, sample_latent(generator, batch, rng=rng, device=device), labels).detach()
+    d_loss = discriminator_loss(_call(discriminator, real, labels), _call(discriminator, fake, labels),
+                                kind=loss, label_smoothing=label_smoothing)
+    d_optimizer.zero_grad(set_to_none=True)
+    d_loss.backward()
+    d_optimizer.step()
+    if on_d_step is not None:
+        on_d_step()
+
+    # 2. Generator step: fresh fakes, push D(fake) up. D is frozen (no grads, eval mode so not even
+    #    a spectral-norm buffer moves); only G's optimizer steps.
+    was_training = discriminator.training
+    discriminator.requires_grad_(False).eval()
+    try:
+        fake = _call(generator, sample_latent(generator, batch, rng=rng, device=device), labels)
+        fake_logits = _call(discriminator, fake, labels)
+        g_loss = generator_loss(fake_logits, kind=loss)
+        g_optimizer.zero_grad(set_to_none=True)
+        g_loss.backward()
+        g_optimizer.step()
+    finally:
+        discriminator.requires_grad_(True).train(was_training)
+    return {"d_loss": d_loss.item(), "g_loss": g_loss.item(),
+            "d_fake": torch.sigmoid(fake_logits.detach()).mean().item()}
+
+
+@dataclass
+class GANConfig:
+    """How a GANTrainer trains. Every field has a default that works for the 8x8 digits."""
+
+    steps: int = 2000                      # gan_steps (one D + one G update each)
+    batch_size: int = 64
+    lr_g: float = 2e-4                     # Adam learning rates; beta1 = 0.5 is the DCGAN recipe
+    lr_d: float = 2e-4
+    betas: tuple[float, float] = (0.5, 0.999)
+    loss: str = "hinge"                    # one of LOSSES
+    label_smoothing: float = 0.0           # nonsaturating loss only
+    ema_decay: float | None = 0.999        # keep an exponential moving average of G (None: off)
+    seed: int = 0                          # seeds batches and latents (and the weights, via seed_everything)
+    log_every: int = 50                    # history gets one averaged record every log_every steps
+    checkpoint_path: str | None = None     # safetensors file to save to / resume from
+    checkpoint_every: int = 0              # 0: save only at the end (when checkpoint_path is set)
+    progress: bool = True                  # tqdm bar
+    device: str | None = None              # None: pick_device()
+
+
+class GANTrainer:
+    """Trains a (conditional) GAN with `gan_step`, keeps the loss history, an EMA copy of G, and
+    checkpoints that resume to exactly the same continuation.
+
+    data: images (N, C, H, W) in [-1, 1], an ImageSet in (-1, 1), or a tuple (images, labels).
+    Labels are used when the generator is conditional (`generator.num_classes` set). Notebook 05.
+    """
+
+    def __init__(self, generator: nn.Module, discriminator: nn.Module, data, *, config: GANConfig | None = None):
+        self.config = config or GANConfig()
+        _check_loss(self.config.loss)
+        self.device = torch.device(self.config.device) if self.config.device else pick_device()
+        self.images, self.labels = _unpack(data)
+        self.conditional = getattr(generator, "num_classes", None) is not None
+        if self.conditional and self.labels is None:
+            raise ValueError("a conditional generator needs labelled data: an ImageSet or (images, labels)")
+        self.generator, self.discriminator = generator.to(self.device), discriminator.to(self.device)
+        self.g_optimizer = torch.optim.Adam(generator.parameters(), lr=self.config.lr_g, betas=self.config.betas)
+        self.d_optimizer = torch.optim.Adam(discriminator.parameters(), lr=self.config.lr_d, betas=self.config.betas)
+        self.ema = copy.deepcopy(generator).eval().requires_grad_(False) if self.config.ema_decay else None
+        self.rng = torch.Generator().manual_seed(self.config.seed)
+        self.step, self.history = 0, []
+        path = self.config.checkpoint_path
+        if path and Path(path).exists():
+            self.load(path)
+
+    def _batch(self):
+        rows = torch.randint(len(self.images), (self.config.batch_size,), generator=self.rng)
+        labels = self.labels[rows].to(self.device) if self.conditional else None
+        return self.images[rows].to(self.device), labels
+
+    @torch.no_grad()
+    def _update_ema(self):
+        decay = min(self.config.ema_decay, (1 + self.step) / (10 + self.step))  # warm-up: early EMA tracks G
+        for ema_p, p in zip(self.ema.parameters(), self.generator.parameters()):
+            ema_p.lerp_(p, 1 - decay)
+        for ema_b, b in zip(self.ema.buffers(), self.generator.buffers()):
+            ema_b.copy_(b)
+
+    def fit(self, steps: int | None = None, *, callbacks=()) -> list[dict]:
+        """Train until `steps` total gan_steps (default config.steps). callbacks(trainer, record)
+        run at every log. Returns the history: [{"step", "d_loss", "g_loss", "d_fake"}, ...]."""
+        target = self.config.steps if steps is None else steps
+        cfg, sums = self.config, {}
+        self.generator.train(), self.discriminator.train()
+        bar = tqdm(total=target, initial=self.step, disable=not cfg.progress, desc="GAN")
+        while self.step < target:
+            real, labels = self._batch()
+            losses = gan_step(self.generator, self.discriminator, self.g_optimizer, self.d_optimizer, real,
+                              labels=labels, loss=cfg.loss, label_smoothing=cfg.label_smoothing, rng=self.rng)
+            if self.ema is not None:
+                self._update_ema()
+            self.step += 1
+            bar.update(1)
+            for key, value in losses.items():
+                sums[key] = sums.get(key, 0.0) + value
+            if self.step % cfg.log_every == 0 or self.step == target:
+                count = self.step - (self.history[-1]["step"] if self.history else 0)
+                record = {"step": self.step, **{k: v / count for k, v in sums.items()}}
+                self.history.append(record)
+                sums = {}
+                bar.set_postfix(d_loss=f"{record['d_loss']:.3f}", g_loss=f"{record['g_loss']:.3f}")
+                for callback in callbacks:
+                    callback(self, record)
+            if cfg.checkpoint_path and cfg.checkpoint_every and self.step % cfg.checkpoint_every == 0:
+                self.save(cfg.checkpoint_path)
+        bar.close()
+        if cfg.checkpoint_path:
+            self.save(cfg.checkpoint_path)
+        return self.history
+
+    @torch.no_grad()
+    def sample(self, n: int, *, labels: torch.Tensor | None = None, ema: bool = True, seed: int = 0) -> torch.Tensor:
+        """n images (n, C, H, W) in [-1, 1] from the EMA generator (or the raw one, ema=False)."""
+        model = self.ema if (ema and self.ema is not None) else self.generator
+        was_training = model.training
+        model.eval()
+        z = sample_latent(model, n, rng=torch.Generator().manual_seed(seed), device=self.device)
+        out = model(z) if labels is None else model(z, labels.to(self.device))
+        model.train(was_training)
+        return out.cpu()
+
+    def save(self, path) -> Path:
+        modules = {"generator": self.generator, "discriminator": self.discriminator}
+        if self.ema is not None:
+            modules["ema"] = self.ema
+        return save_checkpoint(path, modules=modules,
+                               optimizers={"g": self.g_optimizer, "d": self.d_optimizer},
+                               tensors={"rng_state": self.rng.get_state()},
+                               meta={"step": self.step, "history": self.history})
+
+    def load(self, path) -> None:
+        modules = {"generator": self.generator, "discriminator": self.discriminator}
+        if self.ema is not None:
+            modules["ema"] = self.ema
+        state = load_checkpoint(path, modules=modules, optimizers={"g": self.g_optimizer, "d": self.d_optimizer})
+        self.rng.set_state(state["tensors"]["rng_state"])
+        self.step, self.history = int(state["meta"]["step"]), list(state["meta"]["history"])
+
+
+def _unpack(data):
+    if isinstance(data, ImageSet):
+        if tuple(data.value_range) != (-1.0, 1.0):
+            raise ValueError(f"GANs train on images in [-1, 1]: load with value_range=(-1, 1), got {data.value_range}")
+        images, labels = data.images, data.labels
+    elif isinstance(data, tuple) and len(data) == 2:
+        images, labels = data
+    elif isinstance(data, torch.Tensor):
+        images, labels = data, None
+    else:
+        raise TypeError(f"data must be an ImageSet, a tensor or (images, labels), got {type(data).__name__}")
+    if images.ndim == 4:
+        check_images(images, value_range=(-1, 1), name="data images")
+    if labels is not None and labels.shape != (len(images),):
+        raise ValueError(f"labels must be ({len(images)},), got {tuple(labels.shape)}")
+    return images, labels
