@@ -45,8 +45,10 @@ def make_digits_unet(config: DigitsDiffusionConfig) -> UNet:
 
 
 def train_digits_diffusion(config: DigitsDiffusionConfig = DigitsDiffusionConfig(), *, progress: bool = True,
-                           callbacks=(), device=None) -> tuple[UNet, NoiseSchedule, object]:
-    """Train the recipe. Returns (ema_model in eval mode, schedule, TrainResult)."""
+                           callbacks=(), device=None, watch=None) -> tuple[UNet, NoiseSchedule, object]:
+    """Train the recipe. Returns (ema_model in eval mode, schedule, TrainResult).
+    callbacks: callback(step, logs) as in train(); watch: watch(step, ema_model, schedule) after every
+    optimizer step (e.g. a benchmark judging the model part-way; it must restore train mode)."""
     if config.size not in (8, 16):
         raise ValueError(f"size must be 8 or 16, got {config.size}")
     torch.manual_seed(config.seed)
@@ -58,7 +60,8 @@ def train_digits_diffusion(config: DigitsDiffusionConfig = DigitsDiffusionConfig
     train_config = TrainConfig(steps=config.steps, batch_size=config.batch_size, lr=config.lr, seed=config.seed,
                                log_every=max(config.steps // 30, 1), progress=progress, device=device,
                                channels_last=config.channels_last)
-    result = train(model, loss_fn, data, config=train_config, callbacks=callbacks, on_step=[ema],
+    hooks = [ema] if watch is None else [ema, lambda step, _: watch(step, ema.model, schedule)]
+    result = train(model, loss_fn, data, config=train_config, callbacks=callbacks, on_step=hooks,
                    checkpoint_modules={"ema": ema.model})
     ema.model.to(next(model.parameters()).device)
     if config.channels_last:
