@@ -39,6 +39,7 @@ def test_digits_judge_is_98_percent_right_on_held_out_digits(digits_judge):
     assert accuracy == pytest.approx(digits_judge.test_accuracy)
     predicted = digits_judge.predict(test.images)
     assert predicted.shape == (len(test),) and predicted.dtype == torch.int64
+    assert digits_judge.classes == test.classes
     assert digits_judge.features(test.images).shape == (len(test), 128)
 
 
@@ -46,6 +47,7 @@ def test_shapes_judge_is_98_percent_right_per_attribute(shapes_judge):
     test = load_dataset("shapes", split="test", size=32, n=400, seed=3)  # renders never seen
     accuracy = shapes_judge.attribute_accuracy(test.images, test.attributes)
     assert set(accuracy) == {"shape", "colour", "size", "position", "background"}
+    assert shapes_judge.classes["colour"] == test.attribute_values["colour"]
     assert min(accuracy.values()) >= 0.98, accuracy
     assert min(shapes_judge.test_accuracy.values()) >= 0.98
     predicted = shapes_judge.predict(test.images)
@@ -136,6 +138,8 @@ def test_bad_input_is_a_clear_error(digits_judge, shapes_judge):
         digits_judge.predict(torch.rand(4, 1, 8, 8) * 2 - 1)  # [-1, 1] must be converted with to_unit
     with pytest.raises(ValueError, match="shape"):
         digits_judge.predict(torch.rand(1, 8, 8))
+    with pytest.raises(ValueError, match="NaN"):
+        digits_judge.predict(torch.full((2, 1, 8, 8), float("nan")))
     with pytest.raises(ValueError, match="labels"):
         digits_judge.accuracy(torch.rand(4, 1, 8, 8), torch.tensor([0, 1, 2]))
     with pytest.raises(ValueError, match="labels"):

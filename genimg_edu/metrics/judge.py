@@ -31,12 +31,14 @@ import torch.nn.functional as F
 
 from ..checkpoint import load_checkpoint, save_checkpoint
 from ..data import check_images, load_dataset
+from ..data.shapes import ATTRIBUTES as SHAPES_ATTRIBUTE_VALUES
 from ..device import cache_dir
 
-VERSION = "1"  # bump when the architecture or the training recipe changes: old caches are ignored
+VERSION = "2"  # bump when the architecture or the training recipe changes: old caches are ignored
 KINDS = ("digits", "shapes")
 DIGIT_SIZES = (8, 16, 28, 32)
-SHAPE_ATTRIBUTES = {"shape": 4, "colour": 5, "size": 2, "position": 5, "background": 2}
+SHAPE_VALUES = SHAPES_ATTRIBUTE_VALUES
+SHAPE_ATTRIBUTES = {name: len(values) for name, values in SHAPE_VALUES.items()}
 FEATURE_DIM = 128
 
 
@@ -55,7 +57,7 @@ class Recipe:
 RECIPES = {
     "digits": Recipe(epochs={8: 40, 16: 30, 28: 20, 32: 20}, batch_size=64, lr=3e-3,
                      max_shift=1 / 8, max_noise=0.1),
-    "shapes": Recipe(epochs={16: 12, 32: 10}, batch_size=64, lr=3e-3,
+    "shapes": Recipe(epochs={16: 12, 32: 8}, batch_size=64, lr=3e-3,
                      max_shift=1 / 16, max_noise=0.1),
 }
 
@@ -131,6 +133,8 @@ class Judge:
         self.kind, self.size, self.net, self.meta = kind, size, net.eval(), meta
         self.channels = 1 if kind == "digits" else 3
         self.heads = list(net.heads)
+        # what the predicted indices mean: digits ["0".."9"]; shapes attr -> value names
+        self.classes = [str(d) for d in range(10)] if kind == "digits" else dict(SHAPE_VALUES)
         self.test_accuracy = meta.get("test_accuracy")  # float (digits) or dict attr -> float
         self.train_seconds = meta.get("train_seconds")
 
@@ -139,6 +143,8 @@ class Judge:
 
     def _check(self, x: torch.Tensor) -> torch.Tensor:
         check_images(x, value_range=(0, 1), channels=self.channels, name="x")
+        if not torch.isfinite(x).all():
+            raise ValueError("x contains NaN or infinite values (did the generator diverge?)")
         if tuple(x.shape[2:]) != (self.size, self.size):
             raise ValueError(f"this judge takes (N, {self.channels}, {self.size}, {self.size}) images, "
                              f"got {tuple(x.shape)}; load_judge({self.kind!r}, size={x.shape[-1]}) "
