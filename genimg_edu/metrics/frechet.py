@@ -12,6 +12,8 @@ Taught in notebook 03; used by every generative chapter.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import torch
 
@@ -71,7 +73,9 @@ def frechet_distance(feats_a, feats_b) -> float:
     return frechet_from_stats(*feature_stats(a), *feature_stats(b))
 
 
+@functools.lru_cache(maxsize=8)
 def _real_images(kind: str, size: int, split: str, n: int | None = None) -> torch.Tensor:
+    """Real images of a split, kept in memory (read-only: callers never modify them)."""
     if kind == "digits":
         return load_dataset("digits", split=split, size=size).images
     return load_dataset("shapes", split=split, size=size, n=n).images
