@@ -184,6 +184,8 @@ def _read(path: Path) -> tuple[dict, dict[str, torch.Tensor]]:
         with safe_open(str(path), framework="pt", device="cpu") as file:
             metadata = file.metadata() or {}
             flat = {key: file.get_tensor(key) for key in file.keys()}
+    except PermissionError:
+        raise
     except Exception as error:  # safetensors raises its own error types for bad headers / short files
         raise CheckpointError(f"checkpoint {path} is corrupt or truncated ({error}); "
                               "delete it and train again") from error

@@ -19,8 +19,9 @@ very same weights as an uninterrupted one. Taught in notebook 02; used by every 
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from contextlib import contextmanager, nullcontext
+from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import torch
@@ -51,30 +52,34 @@ class TrainConfig:
     amp: str = "off"                             # mixed precision: "off" | "bf16" | "fp16" | "auto"
 
     def __post_init__(self):
-        def positive_int(name, allow_none=False):
-            value = getattr(self, name)
-            if allow_none and value is None:
-                return
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
-        for name in ("steps", "batch_size", "log_every"):
-            positive_int(name)
-        positive_int("checkpoint_every", allow_none=True)
-        if not (isinstance(self.lr, (int, float)) and self.lr > 0):
-            raise ValueError(f"lr must be a positive number, got {self.lr!r}")
-        if not (isinstance(self.weight_decay, (int, float)) and self.weight_decay >= 0):
-            raise ValueError(f"weight_decay must be >= 0, got {self.weight_decay!r}")
-        if len(self.betas) != 2 or not all(0 <= b < 1 for b in self.betas):
-            raise ValueError(f"betas must be two numbers in [0, 1), got {self.betas!r}")
-        self.betas = tuple(self.betas)
-        if self.grad_clip is not None and not self.grad_clip > 0:
-            raise ValueError(f"grad_clip must be a positive number or None, got {self.grad_clip!r}")
-        if not isinstance(self.seed, int) or not 0 <= self.seed < 2**32:
-            raise ValueError(f"seed must be an int in [0, 2**32), got {self.seed!r}")
-        if self.amp not in AMP_CHOICES:
-            raise ValueError(f"amp must be one of {AMP_CHOICES}, got {self.amp!r}")
+        rules = {  # field: (is it valid?, what it must be)
+            "steps": (_is_int(self.steps, 1), "an int >= 1"),
+            "batch_size": (_is_int(self.batch_size, 1), "an int >= 1"),
+            "lr": (_is_number(self.lr) and self.lr > 0, "a number > 0"),
+            "weight_decay": (_is_number(self.weight_decay) and self.weight_decay >= 0, "a number >= 0"),
+            "betas": (len(self.betas) == 2 and all(_is_number(b) and 0 <= b < 1 for b in self.betas),
+                      "two numbers in [0, 1)"),
+            "grad_clip": (self.grad_clip is None or _is_number(self.grad_clip) and self.grad_clip > 0,
+                          "None or a number > 0"),
+            "seed": (_is_int(self.seed, 0) and self.seed < 2**32, "an int in [0, 2**32)"),
+            "log_every": (_is_int(self.log_every, 1), "an int >= 1"),
+            "checkpoint_every": (self.checkpoint_every is None or _is_int(self.checkpoint_every, 1), "None or an int >= 1"),
+            "amp": (self.amp in AMP_CHOICES, f"one of {AMP_CHOICES}"),
+        }
+        for name, (valid, expected) in rules.items():
+            if not valid:
+                raise ValueError(f"{name} must be {expected}, got {getattr(self, name)!r}")
         if self.checkpoint_every is not None and self.checkpoint_path is None:
             raise ValueError("checkpoint_every needs a checkpoint_path to save to")
+        self.betas = tuple(self.betas)
+
+
+def _is_int(value, low: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= low
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 @dataclass
@@ -90,17 +95,20 @@ class TrainResult:
         return self.history[-1]["loss"]
 
 
+@lru_cache(maxsize=4)
+def _epoch_order(n: int, seed: int, epoch: int) -> torch.Tensor:
+    return torch.randperm(n, generator=torch.Generator().manual_seed(seed * 1_000_003 + epoch))
+
+
 def batch_indices(step: int, *, n: int, batch_size: int, seed: int) -> torch.Tensor:
     """Row indices (batch_size,) of batch number `step`: positions step*B .. step*B+B-1 of an endless
     sequence of shuffled epochs, each shuffled by a generator seeded from (seed, epoch)."""
-    positions = torch.arange(step * batch_size, (step + 1) * batch_size)
-    epochs = positions // n
-    rows = torch.empty(batch_size, dtype=torch.long)
-    for epoch in epochs.unique().tolist():
-        generator = torch.Generator().manual_seed(seed * 1_000_003 + epoch)
-        in_epoch = epochs == epoch
-        rows[in_epoch] = torch.randperm(n, generator=generator)[positions[in_epoch] % n]
-    return rows
+    first, last = step * batch_size, (step + 1) * batch_size - 1
+    if first // n == last // n:  # the usual case: the batch lies inside one epoch
+        return _epoch_order(n, seed, first // n)[first % n:last % n + 1].clone()
+    positions = torch.arange(first, last + 1)
+    return torch.cat([_epoch_order(n, seed, int(epoch))[positions[positions // n == epoch] % n]
+                      for epoch in range(first // n, last // n + 1)])
 
 
 def _dataset_size(data) -> int:
@@ -117,12 +125,12 @@ def _dataset_size(data) -> int:
 
 def get_batch(data, rows: torch.Tensor):
     """The examples at `rows`: (images, labels) for an ImageSet, a tuple for a tuple of tensors."""
-    if isinstance(data, ImageSet):
-        return data.images[rows], data.labels[rows]
+    if isinstance(data, ImageSet):  # index_select: ~3x faster than data[rows] for scattered rows
+        return data.images.index_select(0, rows), data.labels.index_select(0, rows)
     if isinstance(data, (tuple, list)):
-        return tuple(t[rows] for t in data)
+        return tuple(t.index_select(0, rows.to(t.device)) for t in data)
     if isinstance(data, torch.Tensor):
-        return data[rows]
+        return data.index_select(0, rows.to(data.device))
     return torch.utils.data.default_collate([data[i] for i in rows.tolist()])
 
 
@@ -145,6 +153,34 @@ def _amp_dtype(amp: str, device: torch.device):
     return {"off": None, "bf16": torch.bfloat16, "fp16": torch.float16}[amp]
 
 
+def _as_logs(out) -> dict:
+    logs = out if isinstance(out, dict) else {"loss": out}
+    if not isinstance(logs.get("loss"), torch.Tensor) or logs["loss"].ndim != 0:
+        raise TypeError("loss_fn must return a scalar tensor or a dict with a scalar tensor 'loss'")
+    return logs
+
+
+def _optimizer_step(loss, *, model, optimizer, scaler, grad_clip):
+    """backward -> (unscale) -> clip the gradient norm -> step."""
+    optimizer.zero_grad(set_to_none=True)
+    if scaler is None:
+        loss.backward()
+    else:
+        scaler.scale(loss).backward()
+        scaler.unscale_(optimizer)  # clip the true gradients, not the scaled ones
+    if grad_clip is not None:
+        torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+    if scaler is None:
+        optimizer.step()
+    else:
+        scaler.step(optimizer)
+        scaler.update()
+
+
+def _mean(values, device) -> float:
+    return torch.stack([torch.as_tensor(v, device=device).float() for v in values]).mean().item()
+
+
 @contextmanager
 def _rng_untouched():
     """Callbacks may draw random numbers (e.g. to sample images) without changing the training run."""
@@ -153,6 +189,20 @@ def _rng_untouched():
         yield
     finally:
         set_rng_state(state)
+
+
+def _resume(path: Path, *, modules, optimizer, scaler, fingerprint, steps):
+    """Restore model(s), optimizer, scaler and generators from `path`; return (step, history, window)."""
+    meta = load_checkpoint(path)["meta"]  # check first, so a refused checkpoint changes nothing
+    if meta.get("config") != fingerprint:
+        raise ValueError(f"checkpoint {path} was written with {meta.get('config')}, this run uses "
+                         f"{fingerprint}; delete the file or choose another checkpoint_path")
+    if meta["step"] > steps:
+        raise ValueError(f"checkpoint {path} is at step {meta['step']}, past steps={steps}")
+    load_checkpoint(path, modules=modules, optimizers={"optimizer": optimizer}, restore_rng=True)
+    if scaler is not None and meta.get("scaler"):
+        scaler.load_state_dict(meta["scaler"])
+    return meta["step"], meta["history"], meta["window"]
 
 
 def train(model: torch.nn.Module, loss_fn, data, *, config: TrainConfig, optimizer=None,
@@ -182,26 +232,17 @@ def train(model: torch.nn.Module, loss_fn, data, *, config: TrainConfig, optimiz
     modules = {"model": model, **(checkpoint_modules or {})}
     fingerprint = {k: v for k, v in asdict(config).items() if k in ("batch_size", "seed", "lr", "amp")}
 
-    step, history, window = 0, [], {}
     seed_everything(config.seed)
     path = Path(config.checkpoint_path) if config.checkpoint_path is not None else None
+    step, history, window = 0, [], {}
     if path is not None and path.exists():
-        state = load_checkpoint(path, modules=modules, optimizers={"optimizer": optimizer}, restore_rng=True)
-        meta = state["meta"]
-        if meta.get("config") != fingerprint:
-            raise ValueError(f"checkpoint {path} was written with {meta.get('config')}, this run uses "
-                             f"{fingerprint}; delete the file or choose another checkpoint_path")
-        if meta["step"] > config.steps:
-            raise ValueError(f"checkpoint {path} is at step {meta['step']}, past steps={config.steps}")
-        step, history, window = meta["step"], meta["history"], meta["window"]
-        if scaler is not None and meta.get("scaler"):
-            scaler.load_state_dict(meta["scaler"])
+        step, history, window = _resume(path, modules=modules, optimizer=optimizer, scaler=scaler,
+                                        fingerprint=fingerprint, steps=config.steps)
     resumed_from = step
-    window = {k: torch.tensor(v, device=device) for k, v in window.items()}
 
     def save():
         meta = {"step": step, "history": history, "config": fingerprint,
-                "window": {k: v.item() for k, v in window.items()},
+                "window": {k: [float(v) for v in values] for k, values in window.items()},
                 "scaler": scaler.state_dict() if scaler is not None else None}
         save_checkpoint(path, modules=modules, optimizers={"optimizer": optimizer}, meta=meta, rng=True)
 
@@ -213,38 +254,19 @@ def train(model: torch.nn.Module, loss_fn, data, *, config: TrainConfig, optimiz
         while step < config.steps:
             rows = batch_indices(step, n=n, batch_size=config.batch_size, seed=config.seed)
             batch = _to_device(get_batch(data, rows), device, config.channels_last)
-            with torch.autocast(device.type, dtype=amp_dtype or torch.float32, enabled=amp_dtype is not None):
-                out = loss_fn(model, batch)
-            logs = out if isinstance(out, dict) else {"loss": out}
-            if "loss" not in logs or not isinstance(logs["loss"], torch.Tensor) or logs["loss"].ndim != 0:
-                raise TypeError("loss_fn must return a scalar tensor or a dict with a scalar tensor 'loss'")
-            optimizer.zero_grad(set_to_none=True)
-            if scaler is not None:
-                scaler.scale(logs["loss"]).backward()
-                scaler.unscale_(optimizer)
-            else:
-                logs["loss"].backward()
-            if config.grad_clip is not None:
-                torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
-            if scaler is not None:
-                scaler.step(optimizer)
-                scaler.update()
-            else:
-                optimizer.step()
+            with torch.autocast(device.type, dtype=amp_dtype) if amp_dtype is not None else nullcontext():
+                logs = _as_logs(loss_fn(model, batch))
+            _optimizer_step(logs["loss"], model=model, optimizer=optimizer, scaler=scaler, grad_clip=config.grad_clip)
             step += 1
             for hook in on_step:
                 hook(step, model)
-            for key, value in logs.items():  # running sums on the device: no sync every step
-                value = torch.as_tensor(value).detach().float().to(device)
-                window[key] = window.get(key, torch.zeros((), device=device)) + value
-            window["_count"] = window.get("_count", torch.zeros((), device=device)) + 1
+            for key, value in logs.items():  # kept on the device until the next log: no sync per step
+                window.setdefault(key, []).append(value.detach() if isinstance(value, torch.Tensor) else value)
             bar.update(1)
             if step % config.log_every == 0 or step == config.steps:
-                count = window.pop("_count").item()
-                record = {"step": step, **{k: v.item() / count for k, v in window.items()}}
-                history.append(record)
+                history.append({"step": step, **{k: _mean(values, device) for k, values in window.items()}})
                 window = {}
-                bar.set_postfix(loss=f"{record['loss']:.4f}")
+                bar.set_postfix(loss=f"{history[-1]['loss']:.4f}")
             if path is not None and (step == config.steps or
                                      (config.checkpoint_every and step % config.checkpoint_every == 0)):
                 save()

@@ -128,6 +128,11 @@ def test_missing_corrupt_and_truncated_files_raise_checkpoint_error(tmp_path):
     with pytest.raises(FileNotFoundError):  # also catchable as the builtin
         load_checkpoint(tmp_path / "nope.safetensors")
 
+    empty = tmp_path / "empty.safetensors"
+    empty.write_bytes(b"")  # e.g. a disk that filled up under a non-atomic writer
+    with pytest.raises(CheckpointError, match="corrupt"):
+        load_checkpoint(empty)
+
     garbage = tmp_path / "garbage.safetensors"
     garbage.write_bytes(b"\x00\x01 this is not a checkpoint")
     with pytest.raises(CheckpointError, match="corrupt"):

@@ -73,8 +73,13 @@ def test_finished_checkpoint_returns_without_training(tmp_path):
 def test_checkpoint_from_a_different_config_is_refused(tmp_path):
     model, data = tiny_problem()
     train(model, noisy_loss, data, config=config(tmp_path, "c.safetensors", steps=4))
+    with torch.no_grad():  # differ from the checkpoint, so a load would show
+        for p in model.parameters():
+            p.add_(1.0)
+    weights = [p.detach().clone() for p in model.parameters()]
     with pytest.raises(ValueError, match="delete the file"):
         train(model, noisy_loss, data, config=config(tmp_path, "c.safetensors", steps=8, seed=1))
+    assert all(torch.equal(a, b) for a, b in zip(weights, model.parameters()))  # refused: nothing loaded
     with pytest.raises(ValueError, match="past steps"):
         train(model, noisy_loss, data, config=config(tmp_path, "c.safetensors", steps=2))
 
@@ -138,7 +143,7 @@ def test_logistic_regression_on_digits_learns():
     assert accuracy > 0.9
 
 
-@pytest.mark.parametrize("bad", [dict(steps=0), dict(steps=2.5), dict(batch_size=0), dict(lr=0), dict(lr=-1),
+@pytest.mark.parametrize("bad", [dict(steps=0), dict(steps=2.5), dict(batch_size=0), dict(batch_size=True), dict(lr=0), dict(lr=-1), dict(lr="1e-3"),
                                  dict(weight_decay=-0.1), dict(betas=(0.9, 1.0)), dict(grad_clip=0),
                                  dict(seed=-1), dict(log_every=0), dict(amp="fp8"),
                                  dict(checkpoint_every=10)])
