@@ -168,3 +168,18 @@ def test_training_playground_trains_on_click_and_reports_errors():
     assert len(figure.axes) == 3 and "test accuracy" in figure.axes[1].get_title()
     with pytest.raises(TypeError, match="MLPRun"):
         plot_run(run.history)
+
+
+def test_single_thread_restores_the_thread_count_even_after_an_error():
+    from genimg_edu.neural_nets import single_thread
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        with pytest.raises(RuntimeError):
+            with single_thread():
+                assert torch.get_num_threads() == 1
+                raise RuntimeError("boom")
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)

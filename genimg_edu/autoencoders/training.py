@@ -8,6 +8,7 @@ import torch
 from torch.nn import functional as F
 
 from ..data import check_images
+from ..neural_nets.threads import single_thread
 from ..train import TrainConfig, train
 from .models import VAE, Autoencoder, vae_loss
 
@@ -68,7 +69,8 @@ def train_autoencoder(model, images: torch.Tensor, *, steps: int = 2000, lr: flo
         raise TypeError(f"model must be an Autoencoder or VAE, got {type(model).__name__}")
     config = TrainConfig(steps=steps, batch_size=batch_size, lr=lr, seed=seed, log_every=log_every,
                          grad_clip=None, device="cpu", progress=progress)
-    result = train(model, loss_fn, images, config=config, callbacks=callbacks)
+    with single_thread():   # tiny networks: one thread is faster than two
+        result = train(model, loss_fn, images, config=config, callbacks=callbacks)
     model.eval()
     return result.history
 

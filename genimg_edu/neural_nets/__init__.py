@@ -1,10 +1,11 @@
 """Chapter 02: neural networks, from one neuron to an MLP written by hand to torch.nn. Notebook 02."""
 from .scratch import (ACTIVATIONS, ScratchMLP, cross_entropy, gradient_descent_step, neuron, relu,
                       sigmoid, softmax, train_scratch_mlp)
+from .threads import single_thread
 from .torch_mlp import (MLPRun, TorchMLP, accuracy, digits_as_vectors, first_layer_weights, mlp_loss,
                         train_mlp)
 from .widget import plot_run, training_playground
 
 __all__ = ["ACTIVATIONS", "MLPRun", "ScratchMLP", "TorchMLP", "accuracy", "cross_entropy",
            "digits_as_vectors", "first_layer_weights", "gradient_descent_step", "mlp_loss", "neuron", "plot_run",
-           "relu", "sigmoid", "softmax", "train_mlp", "train_scratch_mlp", "training_playground"]
+           "relu", "sigmoid", "single_thread", "softmax", "train_mlp", "train_scratch_mlp", "training_playground"]

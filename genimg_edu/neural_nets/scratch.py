@@ -14,6 +14,8 @@ import math
 
 import torch
 
+from .threads import single_thread
+
 ACTIVATIONS = ("sigmoid", "relu", "tanh", "identity")
 
 
@@ -144,17 +146,18 @@ def train_scratch_mlp(model: ScratchMLP, x: torch.Tensor, labels: torch.Tensor, 
         raise ValueError(f"steps and batch_size must be positive ints, got {steps!r}, {batch_size!r}")
     gen = torch.Generator().manual_seed(seed)
     history, losses = [], []
-    for step in range(1, steps + 1):
-        rows = torch.randint(0, len(x), (min(batch_size, len(x)),), generator=gen)
-        loss, grads = model.loss_and_grads(x[rows], labels[rows])
-        model.params = gradient_descent_step(model.params, grads, lr=lr)
-        losses.append(loss.item())
-        if step % log_every == 0 or step == steps:
-            record = {"step": step, "loss": sum(losses) / len(losses)}
-            history.append(record)
-            losses = []
-            for callback in callbacks:
-                callback(step, dict(record))
+    with single_thread():
+        for step in range(1, steps + 1):
+            rows = torch.randint(0, len(x), (min(batch_size, len(x)),), generator=gen)
+            loss, grads = model.loss_and_grads(x[rows], labels[rows])
+            model.params = gradient_descent_step(model.params, grads, lr=lr)
+            losses.append(loss.item())
+            if step % log_every == 0 or step == steps:
+                record = {"step": step, "loss": sum(losses) / len(losses)}
+                history.append(record)
+                losses = []
+                for callback in callbacks:
+                    callback(step, dict(record))
     return history
 
 

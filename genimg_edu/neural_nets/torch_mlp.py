@@ -12,6 +12,7 @@ from torch.nn import functional as F
 
 from ..data import load_dataset
 from ..train import TrainConfig, train
+from .threads import single_thread
 
 
 class TorchMLP(nn.Module):
@@ -124,6 +125,7 @@ def train_mlp(*, hidden: int = 64, lr: float = 0.01, steps: int = 500, seed: int
     # The network is tiny: on a GPU, kernel launches would cost more than the arithmetic.
     config = TrainConfig(steps=steps, batch_size=batch_size, lr=lr, seed=seed, log_every=eval_every,
                          grad_clip=None, device="cpu", progress=progress)
-    train(model, mlp_loss, (x_train, y_train), config=config, callbacks=[evaluate])
+    with single_thread():
+        train(model, mlp_loss, (x_train, y_train), config=config, callbacks=[evaluate])
     model.eval()
     return MLPRun(history=history, model=model)
