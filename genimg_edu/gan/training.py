@@ -176,8 +176,8 @@ class GANTrainer:
             ema_b.copy_(b)
 
     def fit(self, steps: int | None = None, *, callbacks=()) -> list[dict]:
-        """Train until `steps` total gan_steps (default config.steps). callbacks(trainer, record)
-        run at every log. Returns the history: [{"step", "d_loss", "g_loss", "d_fake"}, ...]."""
+        """Train until `steps` total gan_steps (default config.steps). Each callback(step, logs) runs
+        at every log (the `train` callback signature, so `viz.LiveLossPlot` works). Returns the history: [{"step", "d_loss", "g_loss", "d_fake"}, ...]."""
         target = self.config.steps if steps is None else steps
         cfg, sums = self.config, {}
         self.generator.train(), self.discriminator.train()
@@ -199,7 +199,7 @@ class GANTrainer:
                 sums = {}
                 bar.set_postfix(d_loss=f"{record['d_loss']:.3f}", g_loss=f"{record['g_loss']:.3f}")
                 for callback in callbacks:
-                    callback(self, record)
+                    callback(self.step, {k: v for k, v in record.items() if k != "step"})
             if cfg.checkpoint_path and cfg.checkpoint_every and self.step % cfg.checkpoint_every == 0:
                 self.save(cfg.checkpoint_path)
         bar.close()
