@@ -235,3 +235,26 @@ def test_latent_explorer_is_driven_by_its_pure_functions(trained_ae, digits):
         point_view(model, torch.zeros(5, 3), torch.zeros(5), 0.0, 0.0)
     with pytest.raises(ValueError, match="latent_dim=2"):
         LatentExplorer(Autoencoder(3), test.images, test.labels)
+
+
+def test_exercise_checks_accept_the_library_and_explain_common_mistakes():
+    from genimg_edu.exercises import CORRECT, INCORRECT
+    from genimg_edu.exercises.ch04_autoencoders import q1, q2, q3, q4, q5
+
+    def message(problem, answer):
+        feedback = problem.evaluate(answer)
+        assert feedback.kind == INCORRECT, f"{problem.title} accepted a wrong answer"
+        return feedback.message
+
+    assert q1.evaluate(lambda a, b: F.mse_loss(a, b)).kind == CORRECT
+    assert q2.evaluate(psnr).kind == CORRECT
+    assert q3.evaluate(lambda mu, logvar, eps: mu + torch.exp(0.5 * logvar) * eps).kind == CORRECT
+    assert q4.evaluate(kl_to_standard_normal).kind == CORRECT
+    walk = lambda a, b, n: torch.stack([torch.lerp(a, b, t) for t in torch.linspace(0, 1, n)])  # noqa: E731
+    assert q5.evaluate(walk).kind == CORRECT
+    assert "ABSOLUTE" in message(q1, lambda a, b: (a - b).abs().mean())
+    assert "RMSE" in message(q2, lambda a, b: 10 * torch.log10(1 / F.mse_loss(a, b).sqrt()))
+    assert "VARIANCE" in message(q3, lambda mu, logvar, eps: mu + torch.exp(logvar) * eps)
+    assert "per example" in message(q4, lambda mu, logvar: kl_to_standard_normal(mu, logvar).mean())
+    assert "sign" in message(q4, lambda mu, logvar: -kl_to_standard_normal(mu, logvar))
+    assert "INCLUDING" in message(q5, lambda a, b, n: torch.stack([torch.lerp(a, b, i / n) for i in range(n)]))

@@ -17,7 +17,8 @@ def test_activations_match_torch():
     z = torch.linspace(-30, 30, 101)
     torch.testing.assert_close(sigmoid(z), torch.sigmoid(z))
     torch.testing.assert_close(relu(z), torch.relu(z))
-    logits = torch.randn(7, 10, generator=torch.Generator().manual_seed(0)) * 50  # large logits: exp would overflow without the max shift
+    # large logits: exp would overflow without the max shift
+    logits = torch.randn(7, 10, generator=torch.Generator().manual_seed(0)) * 50
     torch.testing.assert_close(softmax(logits), torch.softmax(logits, dim=1))
     assert torch.allclose(softmax(logits).sum(1), torch.ones(7))
 
@@ -136,7 +137,8 @@ def test_first_layer_weights_are_8x8_pictures():
     model = ScratchMLP(64, 12, 10, seed=0)
     pictures = first_layer_weights(model)
     assert pictures.shape == (12, 1, 8, 8)
-    assert pictures.amin(dim=(1, 2, 3)).allclose(torch.zeros(12)) and pictures.amax(dim=(1, 2, 3)).allclose(torch.ones(12))
+    assert pictures.amin(dim=(1, 2, 3)).allclose(torch.zeros(12))
+    assert pictures.amax(dim=(1, 2, 3)).allclose(torch.ones(12))
     w = model.params["W1"][:, 3]
     torch.testing.assert_close(pictures[3].flatten(), (w - w.min()) / (w.max() - w.min()))
     torch_model = TorchMLP(64, 7, 10)
@@ -183,3 +185,23 @@ def test_single_thread_restores_the_thread_count_even_after_an_error():
         assert torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(before)
+
+
+def test_exercise_checks_accept_the_library_and_explain_common_mistakes():
+    from genimg_edu.exercises import CORRECT, INCORRECT
+    from genimg_edu.exercises.ch02_neural_networks import q1, q2, q3, q4, q5
+
+    def message(problem, answer):
+        feedback = problem.evaluate(answer)
+        assert feedback.kind == INCORRECT, f"{problem.title} accepted a wrong answer"
+        return feedback.message
+
+    assert q1.evaluate(relu).kind == q2.evaluate(softmax).kind == q3.evaluate(cross_entropy).kind == CORRECT
+    assert q4.evaluate(lambda p, g, lr: gradient_descent_step(p, g, lr=lr)).kind == CORRECT
+    assert q5.evaluate(lambda sizes: sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))).kind == CORRECT
+    assert "relu" in message(q1, lambda z: z.abs())
+    assert "overflow" in message(q2, lambda z: torch.exp(z) / torch.exp(z).sum(-1, keepdim=True))
+    assert "ROW" in message(q2, lambda z: torch.exp(z) / torch.exp(z).sum())
+    assert "mean" in message(q3, lambda p, y: -torch.log(p[torch.arange(len(y)), y]).sum())
+    assert "uphill" in message(q4, lambda p, g, lr: {k: p[k] + lr * g[k] for k in p})
+    assert "bias" in message(q5, lambda sizes: sum(a * b for a, b in zip(sizes[:-1], sizes[1:])))

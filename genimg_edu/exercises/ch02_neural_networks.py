@@ -18,7 +18,8 @@ from .problem import Problem
 
 def _tensor_like(answer, expected, what: str):
     assert isinstance(answer, torch.Tensor), f"{what} should return a torch.Tensor, got {type(answer).__name__}"
-    assert answer.shape == expected.shape, f"{what} should have shape {tuple(expected.shape)}, got {tuple(answer.shape)}"
+    assert answer.shape == expected.shape, (
+        f"{what} should have shape {tuple(expected.shape)}, got {tuple(answer.shape)}")
 
 
 def check_relu(relu):
@@ -41,9 +42,11 @@ def check_softmax(softmax):
     answer = softmax(logits)
     _tensor_like(answer, logits, "softmax(logits) for logits of shape (5, 10)")
     sums = answer.sum(dim=1)
+    if torch.allclose(answer.sum(), torch.tensor(1.0)) and not torch.allclose(sums, torch.ones(5)):
+        raise AssertionError("the whole batch sums to 1, but each ROW should: divide by the sum over the "
+                             "last axis (dim=-1, keepdim=True)")
     assert torch.allclose(sums, torch.ones(5), atol=1e-5), (
-        f"each row should add up to 1 (one probability per class), yours add up to {sums.tolist()}"
-        + (" -- divide by the sum over the LAST axis (dim=-1, keepdim=True)" if torch.allclose(answer.sum(), torch.tensor(1.0)) else ""))
+        f"each row should add up to 1 (one probability per class), yours add up to {sums.tolist()}")
     assert torch.allclose(answer, torch.softmax(logits, dim=1), atol=1e-6), "softmax(z)_k = exp(z_k) / sum_j exp(z_j)"
     huge = torch.tensor([[1000.0, 999.0, 0.0]])
     answer = softmax(huge)
