@@ -148,3 +148,12 @@ def test_bad_input_is_a_clear_error(digits_judge, shapes_judge):
         shapes_judge.attribute_accuracy(torch.rand(2, 3, 32, 32), {"texture": torch.tensor([0, 1])})
     with pytest.raises(ValueError, match="shapes judge"):
         digits_judge.attribute_accuracy(torch.rand(2, 1, 8, 8), {"digit": torch.tensor([0, 1])})
+
+
+def test_two_trainings_at_once_leave_one_whole_cache_file(quick_recipe):
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        judges = list(pool.map(lambda _: load_judge("digits", size=8, retrain=True), range(2)))
+    path = judge_module.judge_path("digits", 8)
+    assert judge_module._load("digits", 8, path).test_accuracy in {j.test_accuracy for j in judges}
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]  # no temporary files left
