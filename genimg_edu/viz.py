@@ -5,7 +5,8 @@ value_range -- and raises ValueError otherwise; nothing is rescaled behind your 
 
 Figures are made with `matplotlib.figure.Figure`, not pyplot, so they never pile up in memory. In
 Jupyter each new figure is shown once, at the end of the cell that made it (or as the cell's result
-when it is the last line) -- `show_images(x)` just works, with or without a `;`.
+when it is the last line) -- `show_images(x)` just works, with or without a `;`. Outside Jupyter,
+keep the returned Figure and `figure.savefig("grid.png")`.
 """
 from __future__ import annotations
 

@@ -84,18 +84,22 @@ class FunctionWidget:
         self.update()
 
     def _run(self, fn):
+        from . import viz
+
+        mark = viz._pending_mark()  # figures made from here on belong to this widget's output
         for button in self.buttons.children:  # greyed out while a slow action runs
             button.disabled = True
         try:
             result = fn(**self.values)
         except Exception as error:  # kept and shown, never swallowed
+            viz._take_pending(mark)
             self._fail(error)
             return None
         finally:
             for button in self.buttons.children:
                 button.disabled = False
         self.result, self.error = result, None
-        self._draw(result)
+        self._draw(result, mark)
         return result
 
     def _fail(self, error: Exception):
@@ -103,7 +107,7 @@ class FunctionWidget:
         self.output.clear_output(wait=True)
         self.output.append_stderr(f"{type(error).__name__}: {error}\n")
 
-    def _draw(self, result):
+    def _draw(self, result, mark: int):
         import matplotlib.pyplot as plt
         from IPython.display import display
         from matplotlib.figure import Figure
@@ -111,7 +115,7 @@ class FunctionWidget:
         from . import viz
 
         self.output.clear_output(wait=True)
-        before, mark = set(plt.get_fignums()), viz._pending_mark()
+        before = set(plt.get_fignums())
         with self.output:
             try:
                 drawn = self.render(result) if self.render is not None else result

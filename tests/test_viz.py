@@ -181,8 +181,11 @@ def test_each_figure_is_shown_exactly_once_in_a_real_kernel():
         "from genimg_edu.widgets import FunctionWidget, image_view\nfrom ipywidgets import IntSlider\n"
         "w = FunctionWidget(lambda n: torch.rand(n, 1, 8, 8), {'n': IntSlider(2, 1, 4)}, render=image_view)",
         "w.controls['n'].value = 3",
+        "w2 = FunctionWidget(lambda n: show_images(torch.rand(n, 1, 8, 8)), {'n': IntSlider(2, 1, 4)})\n"
+        "w2.controls['n'].value = 4",
+        "w3 = FunctionWidget(lambda n: 1 / 0, {'n': IntSlider(2, 1, 4)})\nshow_images(x)",
     ]
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     nbclient.NotebookClient(notebook, timeout=60, kernel_name="python3").execute()
     pngs = [sum("image/png" in output.get("data", {}) for output in cell.outputs) for cell in notebook.cells]
-    assert pngs == [1, 1, 2, 0, 0]  # widget figures go to the widget's output area only
+    assert pngs == [1, 1, 2, 0, 0, 0, 1]  # widget figures go to the widget's output area only
