@@ -122,14 +122,16 @@ def first_layer_filters(model: SmallCNN) -> torch.Tensor:
     return (w - low) / (high - low).clamp_min(1e-8)
 
 
-def saliency(model: nn.Module, x: torch.Tensor, target: torch.Tensor, *, head: str | None = None) -> torch.Tensor:
+def saliency(model: nn.Module, x: torch.Tensor, target: torch.Tensor, *,
+             head: str | None = None) -> torch.Tensor:
     """How strongly each pixel sways the score of class `target`: |d logit_target / d x|, max over channels.
 
     x: (N, C, H, W) in [0, 1]; target: (N,) long. Returns (N, H, W) >= 0. Simonyan et al. 2014.
     """
     _check(model, x)
     if not isinstance(target, torch.Tensor) or target.shape != (len(x),):
-        raise ValueError(f"target must be a tensor of shape ({len(x)},), got {getattr(target, 'shape', target)}")
+        got = getattr(target, "shape", target)
+        raise ValueError(f"target must be a tensor of shape ({len(x)},), got {got}")
     model.eval()
     x = x.detach().clone().requires_grad_(True)
     scores = _logits(model, x, head).gather(1, target.view(-1, 1)).sum()  # each image's own class score
@@ -159,5 +161,6 @@ def conv_output_size(size: int, *, kernel: int, stride: int = 1, padding: int = 
     """Side of a conv's output: floor((size + 2 * padding - kernel) / stride) + 1."""
     out = (size + 2 * padding - kernel) // stride + 1
     if out < 1:
-        raise ValueError(f"a {kernel}x{kernel} kernel does not fit a {size}x{size} input with padding {padding}")
+        raise ValueError(f"a {kernel}x{kernel} kernel does not fit a {size}x{size} input "
+                         f"with padding {padding}")
     return out

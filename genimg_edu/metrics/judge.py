@@ -193,7 +193,8 @@ class Judge:
         for name, labels in wanted.items():
             if name not in self.net.heads:
                 raise ValueError(f"unknown attribute {name!r}; choose from {self.heads}")
-            if not isinstance(labels, torch.Tensor) or labels.shape != (len(x),) or labels.is_floating_point():
+            if (not isinstance(labels, torch.Tensor) or labels.shape != (len(x),)
+                    or labels.is_floating_point()):
                 raise ValueError(f"{name} labels must be an integer tensor of shape ({len(x)},)")
             k = self.net.heads[name].out_features
             if labels.numel() and (labels.min() < 0 or labels.max() >= k):
