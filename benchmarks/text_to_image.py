@@ -31,14 +31,14 @@ GUIDANCE = 3.0
 SWEEP = (0.0, 1.0, 2.0, 3.0, 5.0, 8.0)
 
 
-def config_for(conditioning: str, fast: bool) -> TextToImageConfig:
+def config_for(conditioning: str, fast: bool, train_steps: int | None = None) -> TextToImageConfig:
     if fast:
         return TextToImageConfig(conditioning=conditioning, steps=20, n_train=512, base_channels=8, text_dim=16)
-    return TextToImageConfig(conditioning=conditioning)
+    return TextToImageConfig(conditioning=conditioning, **({"steps": train_steps} if train_steps else {}))
 
 
-def bench_model(conditioning, *, judge, fast, sample_steps):
-    model, info = load_or_train(config_for(conditioning, fast), progress=False)
+def bench_model(conditioning, *, judge, fast, sample_steps, train_steps=None):
+    model, info = load_or_train(config_for(conditioning, fast, train_steps), progress=False)
     seen, held = split_prompts()
     start = time.perf_counter()
     seen_scores = evaluate_prompts(model, seen, judge, guidance=GUIDANCE, steps=sample_steps, seed=0)
@@ -98,6 +98,7 @@ def plot_sweep(rows, path):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--plot", default=None, help="save the guidance sweep figure here (png)")
+    parser.add_argument("--long", type=int, default=0, help="also evaluate cross-attention trained this many steps")
     args = parser.parse_args()
     fast = fast_mode()
     sample_steps = 4 if fast else 25
@@ -110,6 +111,9 @@ def main():
     for conditioning in ("cross_attention", "film"):
         models[conditioning], report[conditioning] = bench_model(conditioning, judge=judge, fast=fast,
                                                                  sample_steps=sample_steps)
+    if args.long and not fast:
+        _, report[f"cross_attention_{args.long}_steps"] = bench_model("cross_attention", judge=judge, fast=fast,
+                                                                      sample_steps=sample_steps, train_steps=args.long)
     report["guidance_sweep_cross_attention"] = guidance_sweep(models["cross_attention"], judge=judge,
                                                               sample_steps=sample_steps, n_prompts=10 if fast else 60)
     seen, _ = split_prompts()

@@ -68,10 +68,13 @@ class TextToImageConfig:
 
 
 class TextToImage(nn.Module):
-    """Tokenizer + text encoder + text-conditioned UNet. forward(xt, t, ids, mask) -> eps."""
+    """Tokenizer + text encoder + text-conditioned UNet. forward(xt, t, ids, mask) -> v;
+    predict_eps(xt, t, v) -> eps for the samplers."""
 
     def __init__(self, tokenizer: Tokenizer, config: TextToImageConfig):
         super().__init__()
+        if config.prediction != "v":
+            raise ValueError(f"prediction must be 'v' (the only target implemented), got {config.prediction!r}")
         self.tokenizer, self.config = tokenizer, config
         self.text_encoder = TextEncoder(TextEncoderConfig(vocab_size=len(tokenizer), max_length=tokenizer.max_length,
                                                           dim=config.text_dim, depth=config.text_depth))
