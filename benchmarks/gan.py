@@ -24,7 +24,7 @@ SIZE = 8
 TIME_BUDGET = 170.0          # seconds of training per model (the bar is 180)
 MAX_STEPS = steps(1500, 40)
 N_SAMPLES = steps(2000, 200)
-TOY_STEPS = steps(2500, 50)
+TOY_STEPS = steps(1500, 50)
 COLLAPSE = dict(lr_g=1e-3, lr_d=1e-4)                       # D learns too slowly: G piles onto one mode
 FIX = dict(lr_g=2e-4, lr_d=1e-3, minibatch_std=True)        # D leads and sees the batch spread
 

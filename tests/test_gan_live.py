@@ -77,6 +77,23 @@ def test_widget_play_ticks_step_the_session():
     assert session.steps_done == 3
 
 
+def test_widget_play_drops_a_backlog_of_ticks_only_when_asked():
+    session = ToyGANSession("ring", seed=0)
+    widget = ToyGANWidget(session)                    # skip_backlog=True
+    widget.steps_per_tick.value = 1
+    widget.speed.value = 1500                         # the slow-motion slider sets the frame interval
+    assert widget.play.interval == 1500
+    widget.play.interval = 60_000                     # a tick within 15 s of the last frame is backlog
+    widget.play.value += 1
+    widget.play.value += 1                            # arrives right after the first frame: dropped
+    assert session.steps_done == 1
+    keep_all = ToyGANWidget(ToyGANSession("ring", seed=0), skip_backlog=False)
+    keep_all.steps_per_tick.value = 1
+    keep_all.play.value += 1
+    keep_all.play.value += 1
+    assert keep_all.session.steps_done == 2
+
+
 def test_widget_learning_rate_sliders_take_effect_on_the_optimizers():
     session = ToyGANSession("ring", seed=0)
     widget = ToyGANWidget(session)

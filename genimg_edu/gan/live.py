@@ -15,6 +15,7 @@ learning-rate sliders that are read before every step. Notebook 05.
 from __future__ import annotations
 
 import io
+import time
 
 import numpy as np
 import torch
@@ -168,12 +169,16 @@ class ToyGANWidget:
     Headless use (tests): `w.step_button.click()` does exactly one gan_step;
     `w.play.value += 1` is one Play tick (steps_per_tick gan_steps); `w.lr_g.value = 1e-4` takes effect
     at the next step. `display(w)` (or `w.box`) shows it.
+
+    Play ticks that pile up while a slow frame is drawn arrive in a burst right after it; with
+    skip_backlog=True those are dropped (a tick sooner than a quarter of the frame interval after the
+    last frame finished), so Pause takes effect at once instead of after the backlog.
     """
 
-    def __init__(self, session: ToyGANSession):
+    def __init__(self, session: ToyGANSession, *, skip_backlog: bool = True):
         import ipywidgets as widgets
 
-        self.session = session
+        self.session, self.skip_backlog, self._last_frame = session, skip_backlog, float("-inf")
         self.play = widgets.Play(value=0, min=0, max=10**9, step=1, interval=200, description="Play")
         self.step_button = widgets.Button(description="Step (D then G)", icon="step-forward")
         self.speed = widgets.IntSlider(value=200, min=20, max=1500, step=20, description="ms / frame",
@@ -185,7 +190,7 @@ class ToyGANWidget:
         self.status = widgets.HTML()
         self.play.observe(self._on_tick, names="value")
         self.step_button.on_click(lambda _: self.advance(1))
-        widgets.jslink((self.speed, "value"), (self.play, "interval"))
+        widgets.link((self.speed, "value"), (self.play, "interval"))  # slow motion: longer frames
         self.box = widgets.VBox([widgets.HBox([self.play, self.step_button]),
                                  widgets.HBox([self.speed, self.steps_per_tick]),
                                  widgets.HBox([self.lr_g, self.lr_d]), self.image, self.status])
@@ -199,8 +204,12 @@ class ToyGANWidget:
         self._show_status()
 
     def _on_tick(self, change) -> None:
-        if change["new"] > change["old"]:
-            self.advance(self.steps_per_tick.value)
+        if change["new"] <= change["old"]:  # rewinding the Play counter does not train
+            return
+        if self.skip_backlog and time.monotonic() - self._last_frame < self.play.interval / 4000:
+            return
+        self.advance(self.steps_per_tick.value)
+        self._last_frame = time.monotonic()
 
     def _show_status(self) -> None:
         s = self.session.state()
