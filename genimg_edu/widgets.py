@@ -15,6 +15,7 @@ teachers) drive widgets without a browser by setting `.value` and calling `.clic
 """
 from __future__ import annotations
 
+import html
 from functools import partial
 
 import ipywidgets
@@ -47,7 +48,7 @@ class FunctionWidget:
         self.result, self.error = None, None
         self.output = ipywidgets.Output()
         self.buttons = ipywidgets.HBox([])
-        header = [ipywidgets.HTML(f"<b>{title}</b>")] if title else []
+        header = [ipywidgets.HTML(f"<b>{html.escape(title)}</b>")] if title else []
         self.widget = ipywidgets.VBox(header + list(self.controls.values()) + [self.buttons, self.output])
         self.button = None
         if auto:

@@ -93,9 +93,9 @@ def test_button_widget_and_add_button():
 
 def test_widget_layout_holds_title_controls_and_output():
     slider = IntSlider()
-    widget = FunctionWidget(lambda t: t, {"t": slider}, title="Noise level")
+    widget = FunctionWidget(lambda t: t, {"t": slider}, title="Noise level <t>")
     children = widget.widget.children
-    assert "Noise level" in children[0].value
+    assert children[0].value == "<b>Noise level &lt;t&gt;</b>"
     assert children[1] is slider and children[-1] is widget.output
 
 
