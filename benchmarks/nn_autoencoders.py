@@ -1,6 +1,6 @@
 """Chapters 02 and 04, measured: MLP accuracy, AE vs PCA compression, denoising, VAE samples judged.
 
-    flock /tmp/genimg-bench.lock .venv/bin/python benchmarks/nn_autoencoders.py   # prints JSON
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/nn_autoencoders.py   # prints JSON
 
 Settings are those of the notebooks in full mode. Numbers go to docs/performance/nn_autoencoders.md.
 """
