@@ -1,6 +1,6 @@
 """Benchmark for chapter 07: text-to-image on the shapes captions, judged by the shapes judge.
 
-    flock /tmp/genimg-bench.lock python benchmarks/text_to_image.py          # full (trains once, caches)
+    python benchmarks/text_to_image.py --plot sweep.png     # full (trains once, caches the weights)
     GENIMG_FAST=1 python benchmarks/text_to_image.py                         # CI smoke run
 
 The default model (cross-attention, 4000 steps), and cross-attention vs FiLM at 2000 steps each:
