@@ -32,9 +32,10 @@ def plot_run(run: MLPRun, *, n_weights: int = 16) -> Figure:
 
 
 def training_playground(*, hidden: int = 32, lr: float = 0.01, steps: int = 300, seed: int = 0):
-    """A ButtonWidget around `train_mlp`: sliders for hidden size, learning rate, steps and seed,
-    a Train button, and `plot_run` of the result. Drive it headlessly: set `.controls[...].value`,
-    then `.click()`; `.result` is the MLPRun, `.error` the last exception."""
+    """A ButtonWidget around `train_mlp`: sliders for hidden size, learning rate, steps and seed, a
+    Train button, live loss / test-accuracy curves while it trains, then `plot_run` of the result.
+    Drive it headlessly: set `.controls[...].value`, then `.click()`; `.result` is the MLPRun (the
+    same as train_mlp(**values)), `.error` the last exception."""
     from ..widgets import ButtonWidget
 
     controls = {
@@ -44,5 +45,16 @@ def training_playground(*, hidden: int = 32, lr: float = 0.01, steps: int = 300,
         "steps": ipywidgets.IntSlider(value=steps, min=10, max=2000, step=10, description="steps"),
         "seed": ipywidgets.IntSlider(value=seed, min=0, max=9, description="seed"),
     }
-    return ButtonWidget(train_mlp, controls, label="Train", render=plot_run,
-                        title="Train a digit classifier")
+
+    def train_and_watch(**values) -> MLPRun:
+        """train_mlp(**values), with the loss and test accuracy redrawn live in the widget's output."""
+        from ..viz import LiveLossPlot
+
+        live = LiveLossPlot(keys=("loss", "test_accuracy"))
+        with widget.output:
+            widget.output.clear_output(wait=True)
+            return train_mlp(**values, callbacks=[live])
+
+    widget = ButtonWidget(train_and_watch, controls, label="Train", render=plot_run,
+                          title="Train a digit classifier")
+    return widget
