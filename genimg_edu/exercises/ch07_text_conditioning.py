@@ -77,7 +77,7 @@ def check_info_nce(info_nce):
 def check_cfg(cfg_combine):
     g = torch.Generator().manual_seed(2)
     text, empty = torch.randn(2, 3, 4, 4, generator=g), torch.randn(2, 3, 4, 4, generator=g)
-    for w in (0.0, 1.0, 4.0):
+    for w in (4.0, 0.0, 1.0):
         answer = cfg_combine(text, empty, w)
         assert isinstance(answer, torch.Tensor) and answer.shape == text.shape, "return a tensor of the input shape"
         if w == 4.0 and torch.allclose(answer, text + 4.0 * (text - empty), atol=1e-5):
