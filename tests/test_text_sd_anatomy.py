@@ -48,3 +48,9 @@ def test_load_pretrained_pipeline_from_a_local_folder(pipe, tmp_path):
     a = denoise_step_by_step(pipe, "a red circle", steps=2, seed=1).images
     b = denoise_step_by_step(loaded, "a red circle", steps=2, seed=1).images
     torch.testing.assert_close(a, b)
+
+
+def test_real_weights_are_only_fetched_on_a_gpu(monkeypatch):
+    from genimg_edu.text import sd_anatomy
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert sd_anatomy.can_download_weights() is False  # no GPU: never touches the network
