@@ -18,7 +18,7 @@ from genimg_edu.data import load_dataset, to_unit
 from genimg_edu.device import fast_mode, seed_everything, steps
 from genimg_edu.gan import (DCGANDiscriminator, DCGANGenerator, GANConfig, GANTrainer, ToyGANSession,
                             mode_radius, modes_covered)
-from genimg_edu.metrics import evaluate_samples, load_judge
+from genimg_edu.metrics import class_entropy, evaluate_samples, load_judge
 
 SIZE = 8
 TIME_BUDGET = 170.0          # seconds of training per model (the bar is 180)
@@ -38,7 +38,7 @@ def train_digits(conditional: bool) -> tuple[GANTrainer, dict]:
                          config=GANConfig(steps=MAX_STEPS, loss="hinge", device="cpu", progress=False))
     start = time.perf_counter()
     while trainer.step < MAX_STEPS and time.perf_counter() - start < TIME_BUDGET:
-        trainer.fit(min(trainer.step + 50, MAX_STEPS))
+        trainer.fit(min(trainer.step + 10, MAX_STEPS))  # small chunks: the budget is checked often
     seconds = time.perf_counter() - start
     return trainer, {"train_seconds": round(seconds, 1), "steps": trainer.step,
                      "steps_per_second": round(trainer.step / seconds, 2)}
@@ -50,6 +50,11 @@ def grade(trainer: GANTrainer, judge, *, conditional: bool) -> dict:
     # G ends in tanh, so samples lie in [-1, 1]; the clamp only guards round-off. Judges take [0, 1].
     report = evaluate_samples(judge, to_unit(samples.clamp(-1, 1)), labels=labels)
     copying = report.pop("copying")
+    raw = to_unit(trainer.sample(N_SAMPLES, labels=labels, seed=123, ema=False).clamp(-1, 1))
+    predicted = judge.predict(raw)
+    report["raw_generator"] = {"entropy": class_entropy(predicted, 10),  # without the EMA average of G
+                               "accuracy": None if labels is None else float((predicted == labels).float().mean())}
+    report["raw_generator"] = {k: (None if v is None else round(v, 4)) for k, v in report["raw_generator"].items()}
     return {**{k: (round(v, 4) if isinstance(v, float) else v) for k, v in report.items()},
             "copying": {k: (round(v, 4) if isinstance(v, float) else v) for k, v in copying.items()}}
 
