@@ -38,6 +38,14 @@ def _where(obj) -> str:
         return title
 
 
+class ShownSource(str):
+    """The source text `show_source` returns after displaying it: a plain str, except that Jupyter
+    does not echo it a second time when `show_source(...)` is the last line of a cell."""
+
+    def _ipython_display_(self):
+        pass  # already on screen
+
+
 def show_source(obj, *, display: bool = True) -> str:
     """Show the source code of a function, class, method or module, and return it as a string.
 
@@ -61,4 +69,5 @@ def show_source(obj, *, display: bool = True) -> str:
             ipython_display(Markdown(f"**{_where(obj)}**"), Code(source, language="python"))
         else:
             print(f"# {_where(obj)}\n{source}")
+        return ShownSource(source)
     return source

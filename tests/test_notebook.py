@@ -51,3 +51,15 @@ def test_display_false_shows_nothing(capsys):
 def test_objects_without_source_raise_type_error(obj):
     with pytest.raises(TypeError, match="show_source needs"):
         show_source(obj)
+
+
+def test_shown_source_is_not_echoed_twice_by_jupyter():
+    from IPython.core.formatters import DisplayFormatter
+
+    from genimg_edu.notebook import ShownSource
+
+    shown = show_source(steps)
+    assert isinstance(shown, ShownSource) and shown == inspect.getsource(steps)
+    # IPython's display hook formats a cell's last value; a shown source yields no second copy
+    assert DisplayFormatter().format(shown) == ({}, {})
+    assert DisplayFormatter().format(show_source(steps, display=False))[0]  # a plain str still echoes
