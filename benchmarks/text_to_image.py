@@ -3,7 +3,7 @@
     python benchmarks/text_to_image.py --plot sweep.png      # full (trains once, caches the weights)
     GENIMG_FAST=1 python benchmarks/text_to_image.py         # CI smoke run
 
-The default model (cross-attention, 4000 steps), and cross-attention vs FiLM at 2000 steps each:
+The default model (cross-attention, 6000 steps), and cross-attention vs FiLM at 2000 steps each:
 train (or load the cached weights the notebook reuses), generate one image per caption seen in
 training (170 captions) and two per held-out caption (30 captions: blue triangles, yellow squares,
 circles at the top), and compare the judge's reading
