@@ -1,7 +1,6 @@
 """The `genimg-edu` command: doctor tells the truth offline, run executes notebooks, student stubs."""
 import json
 import platform
-import socket
 import sys
 from importlib import metadata
 
@@ -14,14 +13,6 @@ import genimg_edu.data as data
 from genimg_edu.cli import main
 from genimg_edu.device import cpu_has_fast_bf16, pick_device
 from test_data_online import write_mnist  # tiny MNIST files in torchvision's format
-
-
-@pytest.fixture
-def no_network(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise OSError("network disabled in tests")
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    monkeypatch.setattr(socket.socket, "connect", refuse)
 
 
 @pytest.fixture

@@ -1,5 +1,4 @@
 """scikit-image photos, textures and faces: offline, right shapes and ranges, honest splits."""
-import socket
 
 import numpy as np
 import pytest
@@ -8,14 +7,6 @@ import torch
 
 from genimg_edu.data import load_dataset
 from genimg_edu.data.images import PHOTOS, TEXTURES, load_faces, load_photo, load_photos, load_textures
-
-
-@pytest.fixture
-def no_network(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise OSError("network disabled in tests")
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    monkeypatch.setattr(socket.socket, "connect", refuse)
 
 
 @pytest.mark.parametrize("name", PHOTOS + TEXTURES)

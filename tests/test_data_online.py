@@ -4,7 +4,6 @@ No test touches the network: files are local, and the download test runs with so
 """
 import os
 import pickle
-import socket
 import struct
 
 import numpy as np
@@ -49,14 +48,6 @@ def write_cifar10(root, *, per_batch=3, seed=0):
     names = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
     (folder / "batches.meta").write_bytes(pickle.dumps({"label_names": names}))
     return batches
-
-
-@pytest.fixture
-def no_network(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise OSError("network disabled in tests")
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    monkeypatch.setattr(socket.socket, "connect", refuse)
 
 
 @pytest.mark.parametrize("name, folder", [("mnist", "MNIST"), ("fashion_mnist", "FashionMNIST")])
