@@ -16,7 +16,7 @@ import torch
 
 from genimg_edu.diffusion.digits import (DigitsDiffusionConfig, balanced_labels, generate_digits,
                                          train_digits_diffusion)
-from genimg_edu.metrics import evaluate_samples, frechet_report, load_judge
+from genimg_edu.metrics import evaluate_samples, load_judge
 
 EXPERIMENTS = ("digits8_short", "digits8", "sweep", "guidance", "digits16", "flow", "diffusers")
 N_SAMPLES = 1000  # judged samples per setting (100 of each digit)
