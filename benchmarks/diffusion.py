@@ -4,7 +4,7 @@ flow matching and the diffusers version, with training and sampling speed.
 Prints one JSON line per experiment, then everything. Training is budgeted in optimizer steps (so
 runs are reproducible); the seconds they took are reported beside them.
 Run (one benchmark at a time on a shared machine):
-    flock /tmp/genimg-bench.lock .venv/bin/python benchmarks/diffusion.py [--only digits8,sweep,...]
+    .venv/bin/python benchmarks/diffusion.py [--only digits8,sweep,...]
 """
 import argparse
 import json

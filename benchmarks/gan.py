@@ -4,7 +4,7 @@ judge, plus mode collapse on the ring of Gaussians.
 Bars (issue 4): conditional GAN >= 90% judge agreement with the requested digit; unconditional DCGAN
 class-histogram entropy >= 0.95 ln 10; each within 3 minutes of training on 2 CPU cores.
 Prints JSON. GENIMG_FAST=1 runs a tiny smoke version (no bars). Run (one benchmark at a time):
-    flock /tmp/genimg-bench.lock .venv/bin/python benchmarks/gan.py
+    .venv/bin/python benchmarks/gan.py
 """
 import json
 import math

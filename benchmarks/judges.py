@@ -2,7 +2,7 @@
 
 Prints JSON. Every judge is trained from scratch (the cache is neither read nor written).
 Run (one benchmark at a time on a shared machine):
-    flock /tmp/genimg-bench.lock .venv/bin/python benchmarks/judges.py
+    .venv/bin/python benchmarks/judges.py
 """
 import json
 import os
