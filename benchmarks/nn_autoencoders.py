@@ -2,7 +2,7 @@
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/nn_autoencoders.py   # prints JSON
 
-Settings are those of the notebooks in full mode. Numbers go to docs/performance/nn_autoencoders.md.
+Settings are those of the notebooks in full mode. Numbers go to docs/PERFORMANCE.md.
 """
 from __future__ import annotations
 
