@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from genimg_edu.diffusion import DiffusionLoss, EMA, UNet, UNetConfig, make_schedule, sample
+from genimg_edu.diffusion import DiffusionLoss, UNet, UNetConfig, make_schedule, sample
 from genimg_edu.diffusion.flow import FlowMatchingLoss, euler_sample, flow_interpolate, flow_target
 from genimg_edu.diffusion.toy2d import ToyDenoiser, make_moons, score_field
 from genimg_edu.train import TrainConfig, train
@@ -75,16 +75,6 @@ def test_toy_diffusion_learns_moons_and_score_points_inward():
                    generator=torch.Generator().manual_seed(0))
     nearest = torch.cdist(x, data).min(1).values
     assert nearest.median() < 0.1  # samples land on the moons, not in a blob
-
-
-def test_ema_tracks_weights():
-    model = torch.nn.Linear(2, 1)
-    ema = EMA(model, decay=0.5, warmup=0)
-    with torch.no_grad():
-        model.weight.fill_(1.0)
-    before = ema.model.weight.clone()
-    ema(1000, model)
-    torch.testing.assert_close(ema.model.weight, 0.5 * before + 0.5)
 
 
 def test_diffusers_bridge_trains_and_samples_with_three_schedulers():

@@ -4,16 +4,15 @@ r"""Training a denoiser: the whole objective is "guess the noise".
     t ~ Uniform{0..T-1}, eps ~ N(0, I)                                   (Ho et al. 2020, eq. 14)
 
 `DiffusionLoss` is a loss_fn for genimg_edu.train.train; with `label_dropout` it also teaches the
-"no label" case that classifier-free guidance needs. `EMA` keeps an exponential moving average of
-the weights (sampling from it gives cleaner images after short training). Notebook 06a, section 2.
+"no label" case that classifier-free guidance needs. `EMA` (from genimg_edu.ema) keeps an exponential
+moving average of the weights (sampling from it gives cleaner images after short training). Notebook 06a, section 2.
 """
 from __future__ import annotations
-
-import copy
 
 import torch
 import torch.nn.functional as F
 
+from ..ema import EMA  # noqa: F401  (re-exported: chapter 06 imports it from here)
 from .forward import q_sample
 from .schedule import NoiseSchedule
 
@@ -40,22 +39,3 @@ class DiffusionLoss:
             labels = torch.where(drop, torch.full_like(labels, model.config.num_classes), labels)
             return F.mse_loss(model(xt, t, labels), eps)
         return F.mse_loss(model(xt, t), eps)
-
-
-class EMA:
-    """An exponential moving average of a model's weights: ema = decay * ema + (1 - decay) * weights.
-    Use as `train(..., on_step=[ema], checkpoint_modules={"ema": ema.model})`; sample from ema.model."""
-
-    def __init__(self, model: torch.nn.Module, *, decay: float = 0.995, warmup: int = 100):
-        if not 0.0 < decay < 1.0:
-            raise ValueError(f"decay must be in (0, 1), got {decay}")
-        self.model = copy.deepcopy(model).eval().requires_grad_(False)
-        self.decay, self.warmup = decay, warmup
-
-    @torch.no_grad()
-    def __call__(self, step: int, model: torch.nn.Module) -> None:
-        decay = min(self.decay, (1 + step) / (self.warmup + step))  # average less while weights move fast
-        for ema_p, p in zip(self.model.parameters(), model.parameters()):
-            ema_p.lerp_(p.detach().to(ema_p.dtype), 1.0 - decay)
-        for ema_b, b in zip(self.model.buffers(), model.buffers()):
-            ema_b.copy_(b)

@@ -14,7 +14,6 @@ Taught in notebook 05.
 """
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -27,6 +26,7 @@ from tqdm.auto import tqdm
 from ..checkpoint import load_checkpoint, save_checkpoint
 from ..data import ImageSet, check_images
 from ..device import pick_device
+from ..ema import EMA
 
 LOSSES = ("nonsaturating", "hinge")
 
@@ -155,7 +155,8 @@ class GANTrainer:
         self.generator, self.discriminator = generator.to(self.device), discriminator.to(self.device)
         self.g_optimizer = torch.optim.Adam(generator.parameters(), lr=self.config.lr_g, betas=self.config.betas)
         self.d_optimizer = torch.optim.Adam(discriminator.parameters(), lr=self.config.lr_d, betas=self.config.betas)
-        self.ema = copy.deepcopy(generator).eval().requires_grad_(False) if self.config.ema_decay else None
+        self.ema_tracker = EMA(generator, decay=self.config.ema_decay, warmup=10) if self.config.ema_decay else None
+        self.ema = self.ema_tracker.model if self.ema_tracker is not None else None  # the averaged G
         self.rng = torch.Generator().manual_seed(self.config.seed)
         self.step, self.history = 0, []
         path = self.config.checkpoint_path
@@ -166,14 +167,6 @@ class GANTrainer:
         rows = torch.randint(len(self.images), (self.config.batch_size,), generator=self.rng)
         labels = self.labels[rows].to(self.device) if self.conditional else None
         return self.images[rows].to(self.device), labels
-
-    @torch.no_grad()
-    def _update_ema(self):
-        decay = min(self.config.ema_decay, (1 + self.step) / (10 + self.step))  # warm-up: early EMA tracks G
-        for ema_p, p in zip(self.ema.parameters(), self.generator.parameters()):
-            ema_p.lerp_(p, 1 - decay)
-        for ema_b, b in zip(self.ema.buffers(), self.generator.buffers()):
-            ema_b.copy_(b)
 
     def fit(self, steps: int | None = None, *, callbacks=()) -> list[dict]:
         """Train until `steps` total gan_steps (default config.steps). Each callback(step, logs) runs
@@ -186,8 +179,8 @@ class GANTrainer:
             real, labels = self._batch()
             losses = gan_step(self.generator, self.discriminator, self.g_optimizer, self.d_optimizer, real,
                               labels=labels, loss=cfg.loss, label_smoothing=cfg.label_smoothing, rng=self.rng)
-            if self.ema is not None:
-                self._update_ema()
+            if self.ema_tracker is not None:
+                self.ema_tracker(self.step, self.generator)  # warm-up: early on the EMA tracks G
             self.step += 1
             bar.update(1)
             for key, value in losses.items():

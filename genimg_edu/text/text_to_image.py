@@ -16,11 +16,10 @@ for them tests whether the model composes words it learned separately. Taught in
 """
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import torch
 import torch.nn as nn
@@ -32,6 +31,7 @@ from ..device import cache_dir
 from ..diffusion import make_schedule, q_sample, sample
 from ..diffusion.forward import per_sample
 from ..diffusion.guidance import combine_guidance
+from ..ema import EMA
 from ..train import TrainConfig, train
 from .encoder import TextEncoder, TextEncoderConfig, TextEncoding
 from .text_unet import TextUNet, TextUNetConfig
@@ -132,21 +132,15 @@ def train_text_to_image(config: TextToImageConfig, *, progress: bool = True, cal
     tokenizer = shapes_tokenizer()
     ids, mask = tokenizer(data.captions)
     model = TextToImage(tokenizer, config)
-    ema = copy.deepcopy(model).requires_grad_(False)
-
-    @torch.no_grad()
-    def update_ema(step, trained):
-        decay = min(config.ema_decay, (1 + step) / (10 + step))  # short memory at the start
-        for p_ema, p in zip(ema.parameters(), trained.parameters()):
-            p_ema.lerp_(p.to(p_ema.device), 1 - decay)
+    ema = EMA(model, decay=config.ema_decay, warmup=10)  # short memory at the start
 
     result = train(model, lambda m, b: diffusion_loss(m, b, caption_dropout=config.caption_dropout),
                    (data.images, ids, mask),
                    config=TrainConfig(steps=config.steps, batch_size=config.batch_size, lr=config.lr,
                                       seed=config.seed, progress=progress, log_every=50, device=device or "cpu",
                                       checkpoint_path=checkpoint_path, checkpoint_every=500 if checkpoint_path else None),
-                   callbacks=callbacks, on_step=(update_ema,), checkpoint_modules={"ema": ema})
-    return ema.to(next(model.parameters()).device).eval(), result
+                   callbacks=callbacks, on_step=(ema,), checkpoint_modules={"ema": ema.model})
+    return ema.model.to(next(model.parameters()).device).eval(), result
 
 
 def load_or_train(config: TextToImageConfig, *, progress: bool = True, device=None):
