@@ -11,3 +11,24 @@ def no_network(monkeypatch):
         raise OSError("network disabled in tests")
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     monkeypatch.setattr(socket.socket, "connect", refuse)
+
+
+@pytest.fixture
+def not_strict(monkeypatch):
+    """Exercise checks report Incorrect / Not attempted instead of raising (as for a learner)."""
+    from genimg_edu.exercises import STRICT_ENV
+    monkeypatch.delenv(STRICT_ENV, raising=False)
+
+
+@pytest.fixture
+def shown_solution():
+    """run(problem, **names) executes the code `problem.solution()` shows and returns the objects it
+    defines, in the order of `problem.names`: what a learner copies must itself be Correct."""
+    import torch
+    import torch.nn.functional as F
+
+    def run(problem, **names):
+        scope = {"torch": torch, "F": F, **names}
+        exec(problem.solution_code, scope)
+        return [scope[name] for name in problem.names]
+    return run

@@ -2,25 +2,15 @@
 import pytest
 import torch
 
-from genimg_edu.exercises import STRICT_ENV, ____
+from genimg_edu.exercises import ____
 from genimg_edu.exercises import ch01_pixels as ch01
 
-
-@pytest.fixture(autouse=True)
-def not_strict(monkeypatch):
-    monkeypatch.delenv(STRICT_ENV, raising=False)
-
-
-def solution(problem):
-    """Run the problem's own shown solution: what `q.solution()` prints must itself be Correct."""
-    scope = {"torch": torch}
-    exec(problem.solution_code, scope)
-    return [scope[name] for name in problem.names]
+pytestmark = pytest.mark.usefixtures("not_strict")
 
 
 @pytest.mark.parametrize("problem", [ch01.q1, ch01.q2, ch01.q3, ch01.q4, ch01.q5, ch01.q6], ids=lambda q: q.names[0])
-def test_shown_solutions_are_correct_and_blanks_are_not_attempted(problem):
-    assert problem.evaluate(*solution(problem)).kind == "Correct"
+def test_shown_solutions_are_correct_and_blanks_are_not_attempted(problem, shown_solution):
+    assert problem.evaluate(*shown_solution(problem)).kind == "Correct"
     assert problem.evaluate(*[____] * len(problem.names)).kind == "Not attempted"
 
 

@@ -1,28 +1,18 @@
 """Chapter 03 checks: the shown solutions pass, blanks are not attempted, usual mistakes are named."""
 import pytest
-import torch
 import torch.nn.functional as F
 
-from genimg_edu.exercises import STRICT_ENV, ____
+from genimg_edu.exercises import ____
 from genimg_edu.exercises import ch03_computer_vision as ch03
+
+pytestmark = pytest.mark.usefixtures("not_strict")
 
 PROBLEMS = [ch03.q1, ch03.q2, ch03.q3, ch03.q4, ch03.q5]
 
 
-@pytest.fixture(autouse=True)
-def not_strict(monkeypatch):
-    monkeypatch.delenv(STRICT_ENV, raising=False)
-
-
-def solution(problem):
-    scope = {"torch": torch}
-    exec(problem.solution_code, scope)
-    return [scope[name] for name in problem.names]
-
-
 @pytest.mark.parametrize("problem", PROBLEMS, ids=lambda q: q.names[0])
-def test_shown_solutions_are_correct_and_blanks_are_not_attempted(problem):
-    assert problem.evaluate(*solution(problem)).kind == "Correct"
+def test_shown_solutions_are_correct_and_blanks_are_not_attempted(problem, shown_solution):
+    assert problem.evaluate(*shown_solution(problem)).kind == "Correct"
     assert problem.evaluate(*[____] * len(problem.names)).kind == "Not attempted"
 
 

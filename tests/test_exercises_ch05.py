@@ -3,21 +3,12 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from genimg_edu.exercises import STRICT_ENV, ____
+from genimg_edu.exercises import ____
 from genimg_edu.exercises import ch05_gans as ch05
 
+pytestmark = pytest.mark.usefixtures("not_strict")
+
 PROBLEMS = [ch05.q1, ch05.q2, ch05.q3, ch05.q4, ch05.q5]
-
-
-@pytest.fixture(autouse=True)
-def not_strict(monkeypatch):
-    monkeypatch.delenv(STRICT_ENV, raising=False)
-
-
-def solution(problem, extra=None):
-    scope = {"torch": torch, "F": F, **(extra or {})}
-    exec(problem.solution_code, scope)
-    return [scope[name] for name in problem.names]
 
 
 def reference_d_loss(real, fake):
@@ -25,8 +16,8 @@ def reference_d_loss(real, fake):
 
 
 @pytest.mark.parametrize("problem", PROBLEMS, ids=lambda q: q.names[0])
-def test_shown_solutions_are_correct_and_blanks_are_not_attempted(problem):
-    assert problem.evaluate(*solution(problem, {"d_loss": reference_d_loss})).kind == "Correct"
+def test_shown_solutions_are_correct_and_blanks_are_not_attempted(problem, shown_solution):
+    assert problem.evaluate(*shown_solution(problem, d_loss=reference_d_loss)).kind == "Correct"
     assert problem.evaluate(*[____] * len(problem.names)).kind == "Not attempted"
 
 

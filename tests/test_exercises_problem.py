@@ -7,6 +7,8 @@ import pytest
 from genimg_edu.exercises import (STRICT_ENV, BlankError, ExerciseNotPassed, Problem, Status, ____,
                                   is_blank)
 
+pytestmark = pytest.mark.usefixtures("not_strict")
+
 
 def check_double(double):
     assert double(2) == 4, f"double(2) should be 4, got {double(2)!r}"
@@ -24,11 +26,6 @@ def run_cell(code, **names):
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
     exec(compile(code, filename, "exec"), scope)
     return scope
-
-
-@pytest.fixture(autouse=True)
-def not_strict(monkeypatch):
-    monkeypatch.delenv(STRICT_ENV, raising=False)
 
 
 @pytest.mark.parametrize("cell, status, words", [
