@@ -71,3 +71,37 @@ def show_source(obj, *, display: bool = True) -> str:
             print(f"# {_where(obj)}\n{source}")
         return ShownSource(source)
     return source
+
+
+FAST_BANNER = ("**Fast mode** (`GENIMG_FAST=1`): every model here trains for a handful of steps so the whole "
+               "notebook runs in seconds. Pictures and scores are deliberately undertrained — noise and "
+               "near-chance numbers are expected. Unset `GENIMG_FAST` and re-run for the real lesson.")
+
+
+def _show_markdown(text: str) -> None:
+    if _in_ipython():
+        from IPython.display import Markdown, display as ipython_display
+        ipython_display(Markdown(text))
+    else:
+        print(text)
+
+
+def mode_banner() -> bool:
+    """Say at the top of a notebook which mode it runs in, and return `fast_mode()`.
+
+    In fast mode a boxed warning explains that results are deliberately undertrained; in full mode one
+    line says so. Notebooks start with `FAST = mode_banner()`."""
+    from .device import fast_mode
+    fast = fast_mode()
+    _show_markdown(f"> ⚠️ {FAST_BANNER}" if fast else "*Full mode: the real lesson.*")
+    return fast
+
+
+def fast_note(text: str) -> None:
+    """In fast mode only, show `text` — for cells whose picture or number means little when undertrained,
+    e.g. `fast_note("30 training steps: these samples are still noise.")`. Prints nothing in full mode."""
+    from .device import fast_mode
+    if not isinstance(text, str) or not text.strip():
+        raise TypeError(f"fast_note needs a non-empty str, got {text!r:.60}")
+    if fast_mode():
+        _show_markdown(f"> ⚠️ *Fast mode:* {text}")

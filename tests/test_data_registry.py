@@ -86,3 +86,16 @@ def test_check_images_names_the_problem():
         check_value_range((0, 255))
     with pytest.raises(TypeError):
         check_value_range(None)
+
+
+def test_per_class_is_balanced_deterministic_and_validated():
+    digits = load_dataset("digits", split="train", size=8)
+    a, b = digits.per_class(7, seed=3), digits.per_class(7, seed=3)
+    assert a.labels.bincount().tolist() == [7] * 10
+    assert torch.equal(a.images, b.images)
+    assert not torch.equal(a.images, digits.per_class(7, seed=4).images)
+    assert len(digits.per_class(10_000)) == len(digits)  # a class with fewer gives all it has
+    with pytest.raises(ValueError, match="n must be >= 1"):
+        digits.per_class(0)
+    with pytest.raises(TypeError, match="n must be an int"):
+        digits.per_class(2.5)

@@ -63,3 +63,25 @@ def test_shown_source_is_not_echoed_twice_by_jupyter():
     # IPython's display hook formats a cell's last value; a shown source yields no second copy
     assert DisplayFormatter().format(shown) == ({}, {})
     assert DisplayFormatter().format(show_source(steps, display=False))[0]  # a plain str still echoes
+
+
+def test_mode_banner_returns_fast_mode_and_warns_only_in_fast_mode(monkeypatch, capsys):
+    from genimg_edu.notebook import mode_banner
+    monkeypatch.setenv("GENIMG_FAST", "1")
+    assert mode_banner() is True
+    assert "deliberately undertrained" in capsys.readouterr().out
+    monkeypatch.delenv("GENIMG_FAST")
+    assert mode_banner() is False
+    assert "undertrained" not in capsys.readouterr().out
+
+
+def test_fast_note_speaks_only_in_fast_mode_and_needs_text(monkeypatch, capsys):
+    from genimg_edu.notebook import fast_note
+    monkeypatch.delenv("GENIMG_FAST", raising=False)
+    fast_note("still noise")
+    assert capsys.readouterr().out == ""
+    monkeypatch.setenv("GENIMG_FAST", "1")
+    fast_note("still noise")
+    assert "still noise" in capsys.readouterr().out
+    with pytest.raises(TypeError, match="non-empty str"):
+        fast_note("")

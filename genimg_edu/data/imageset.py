@@ -103,3 +103,18 @@ class ImageSet(Dataset):
             captions=None if self.captions is None else [self.captions[i] for i in rows.tolist()],
             name=self.name,
         )
+
+    def per_class(self, n: int, *, seed: int = 0) -> "ImageSet":
+        """A class-balanced subset: `n` examples of every class (fewer where a class has fewer),
+        picked at random but deterministically by `seed`. Used for learning curves and low-data
+        experiments (chapters 10 and 11)."""
+        if isinstance(n, bool) or not isinstance(n, int):
+            raise TypeError(f"n must be an int (examples per class), got {type(n).__name__}")
+        if n < 1:
+            raise ValueError(f"n must be >= 1 example per class, got {n}")
+        generator = torch.Generator().manual_seed(seed)
+        rows = []
+        for label in range(len(self.classes)):
+            members = (self.labels == label).nonzero().flatten()
+            rows.append(members[torch.randperm(len(members), generator=generator)[:n]])
+        return self.subset(torch.cat(rows).sort().values)
