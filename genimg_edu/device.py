@@ -94,3 +94,45 @@ def cpu_has_fast_bf16() -> bool:
     except OSError:  # macOS / Windows: no cpuinfo; stay in float32
         return False
     return any(flag in flags for flag in ("avx512_bf16", "amx_bf16"))
+
+
+def device_capabilities() -> dict[str, bool]:
+    """What this machine offers, as the plain table `choose_device_and_amp` decides from:
+    {"cuda", "cuda_bf16" (the GPU computes in bfloat16: Ampere or newer), "mps", "cpu_bf16"}."""
+    cuda = torch.cuda.is_available()
+    return {"cuda": cuda,
+            "cuda_bf16": cuda and torch.cuda.is_bf16_supported(),
+            "mps": bool(getattr(torch.backends, "mps", None)) and torch.backends.mps.is_available(),
+            "cpu_bf16": cpu_has_fast_bf16()}
+
+
+def amp_choice(device_type: str, capabilities: dict[str, bool]) -> tuple[torch.dtype | None, bool]:
+    """The mixed precision to train with on `device_type` given a capabilities table.
+
+    Returns (autocast dtype or None for float32, whether a GradScaler is needed):
+    cuda with bf16 -> (bfloat16, False); older cuda (e.g. a T4) -> (float16, True: fp16 gradients
+    underflow without loss scaling); cpu with native bf16 -> (bfloat16, False); mps and other cpus
+    -> (None, False), since autocast there is emulated or immature and slower than float32.
+    """
+    if device_type not in ("cuda", "mps", "cpu"):
+        raise ValueError(f"device_type must be 'cuda', 'mps' or 'cpu', got {device_type!r}")
+    if device_type == "cuda":
+        return (torch.bfloat16, False) if capabilities.get("cuda_bf16") else (torch.float16, True)
+    if device_type == "cpu" and capabilities.get("cpu_bf16"):
+        return torch.bfloat16, False
+    return None, False
+
+
+def choose_device_and_amp(capabilities: dict[str, bool] | None = None) -> tuple[str, str]:
+    """(device type, TrainConfig.amp value) for a capabilities table (default: this machine's).
+
+    A pure function of the table, so it is unit-tested with fake tables: cuda -> mps -> cpu, and
+    amp "bf16" / "fp16" / "off" as `amp_choice` says ("fp16" makes train() use a GradScaler).
+    """
+    caps = device_capabilities() if capabilities is None else capabilities
+    unknown = set(caps) - {"cuda", "cuda_bf16", "mps", "cpu_bf16"}
+    if unknown:
+        raise ValueError(f"unknown capabilities {sorted(unknown)}; expected cuda, cuda_bf16, mps, cpu_bf16")
+    device_type = "cuda" if caps.get("cuda") else "mps" if caps.get("mps") else "cpu"
+    dtype, _ = amp_choice(device_type, caps)
+    return device_type, {None: "off", torch.bfloat16: "bf16", torch.float16: "fp16"}[dtype]
