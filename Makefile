@@ -37,3 +37,9 @@ benchmarks: $(STAMP)
 
 clean:
 	rm -rf build .pytest_cache
+
+# The Colab install cell in a throw-away environment with other torch/ipywidgets/matplotlib versions
+# (needs PyPI; a few minutes). Not part of `make test`.
+.PHONY: test-install
+test-install: $(STAMP)
+	GENIMG_TEST_INSTALL=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q -m install tests/test_packaging.py
