@@ -65,3 +65,16 @@ def test_a_given_generator_is_used_and_bad_ones_are_refused():
     assert result["generator"].startswith("given") and result["runs"][0]["generator_seconds"] < 30
     with pytest.raises(ValueError, match="generator must be"):
         run_synthetic_data(config, generator="pretrained")
+
+
+def test_plot_synthetic_data():
+    import matplotlib
+    matplotlib.use("Agg")
+    from genimg_edu.landscape.synthetic_data import plot_synthetic_data
+
+    runs = [{"real": 0.7, "real_plus_synthetic": 0.75}, {"real": 0.72, "real_plus_synthetic": 0.74}]
+    summary = {k: mean_spread([r[k] for r in runs]) for k in ("real", "real_plus_synthetic")}
+    fig = plot_synthetic_data({"runs": runs, "summary": summary, "verdict": "no clear effect"})
+    assert len(fig.axes) == 1 and len(fig.axes[0].lines) >= 2
+    with pytest.raises(ValueError, match="run_synthetic_data"):
+        plot_synthetic_data({"runs": []})

@@ -127,3 +127,25 @@ def verdict(gain: dict) -> str:
     if mean < -std and gain["max"] < 0:
         return f"synthetic digits hurt: {text}"
     return f"no clear effect: {text}, within the seed-to-seed spread"
+
+
+def plot_synthetic_data(result: dict, *, title: str = "10 real digits per class, with and without synthetic ones"):
+    """Held-out accuracy of both arms, one line per seed (paired), and the means with their spread.
+    result: the output of run_synthetic_data. Returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    if not isinstance(result, dict) or "runs" not in result or not result["runs"]:
+        raise ValueError("result must be the dict returned by run_synthetic_data (with a non-empty 'runs')")
+    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    for run in result["runs"]:
+        ax.plot([0, 1], [100 * run["real"], 100 * run["real_plus_synthetic"]], "o-", color="grey", alpha=0.6)
+    for x, key in enumerate(("real", "real_plus_synthetic")):
+        s = result["summary"][key]
+        ax.errorbar([x + 0.08], [100 * s["mean"]], yerr=[100 * s["std"]], fmt="s", color="C3", capsize=5)
+    ax.set_xticks([0, 1], ["real only", "real + synthetic"])
+    ax.set_xlim(-0.4, 1.4)
+    ax.set_ylabel("held-out accuracy (%)")
+    ax.set_title(title, fontsize=10)
+    ax.text(0.5, 0.02, result["verdict"], transform=ax.transAxes, ha="center", fontsize=8, wrap=True)
+    fig.tight_layout()
+    return fig

@@ -115,7 +115,7 @@ EVENTS = (
           "W. Peebles & S. Xie, 'Scalable diffusion models with transformers', ICCV 2023 (arXiv Dec 2022); "
           "Y. Lipman et al., 'Flow matching for generative modeling', ICLR 2023; X. Liu et al., 'Flow straight "
           "and fast', ICLR 2023; D. Podell et al., 'SDXL', arXiv:2307.01952, July 2023; J. Betker et al., "
-          "'Improving image generation with better captions', OpenAI, Oct 2023", "06", "flow"),
+          "'Improving image generation with better captions', OpenAI, Oct 2023", "06"),
     Event(2024, "Rectified-flow transformers at scale",
           "Stable Diffusion 3 combines a transformer backbone with a rectified-flow objective.",
           "P. Esser et al., 'Scaling rectified flow transformers for high-resolution image synthesis', ICML 2024 "
