@@ -1,6 +1,6 @@
 """Chapter 07 — NLP conditioning, from words to pictures: a tokenizer, a tiny transformer text
 encoder, a mini-CLIP, cross-attention and FiLM, a text-conditioned diffusion model on the shapes
-captions, a prompt widget, and the anatomy of Stable Diffusion with diffusers. Notebooks 07 and 08."""
+captions, and a prompt widget. Notebook 07 (Stable Diffusion itself lives in `genimg_edu.stable_diffusion`)."""
 from .clip import MiniCLIP, clip_score, info_nce_loss, retrieval_accuracy, retrieve_captions, retrieve_images, train_clip
 from .conditioning import CrossAttention, FiLM
 from .encoder import MultiHeadAttention, TextEncoder, TextEncoderConfig, TextEncoding, cosine_similarity_matrix

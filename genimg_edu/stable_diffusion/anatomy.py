@@ -8,52 +8,18 @@
 The same code runs two ways. Offline (here, in CI) on a *tiny, randomly initialised* pipeline
 built from the same classes (`build_tiny_pipeline`): every shape is real, the pictures are noise.
 On a Colab GPU `load_pretrained_pipeline("stable-diffusion-v1-5/stable-diffusion-v1-5")` loads
-the real weights (about 4 GB) and the very same loop draws real pictures. Notebook 08.
+the real weights (about 4 GB) and the very same loop draws real pictures. The *trained* mini
+pipeline of notebook 08 is built in `pipeline.py` from the same classes. Notebook 08.
 """
 from __future__ import annotations
 
-import json
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import torch
 
+from .tokenizer import _require_transformers, tiny_clip_tokenizer
+
 SD_MODEL_ID = "stable-diffusion-v1-5/stable-diffusion-v1-5"
-TINY_WORDS = ("a", "lush", "moonlit", "forest", "red", "circle", "small", "large", "on", "the", "left", "photo", "of")
-
-
-def _require_transformers():
-    try:
-        import transformers  # noqa: F401
-    except ImportError as error:  # pragma: no cover - transformers is a dependency
-        raise ImportError("Stable Diffusion's text encoder comes from `transformers`: pip install transformers") from error
-
-
-def tiny_clip_tokenizer(directory, *, words=TINY_WORDS, max_length: int = 77):
-    """A real `CLIPTokenizer` with a tiny byte-pair vocabulary written to `directory`: every printable
-    character, plus merges that make each of `words` one token. Pads to 77 tokens like SD's."""
-    _require_transformers()
-    from transformers import CLIPTokenizer
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    vocab = {"<|startoftext|>": 0, "<|endoftext|>": 1}
-    for code in range(33, 127):
-        for token in (chr(code), chr(code) + "</w>"):
-            vocab.setdefault(token, len(vocab))
-    merges = []
-    for word in words:  # merge left to right: "r e" -> "re", "re d</w>" -> "red</w>"
-        pieces = list(word[:-1]) + [word[-1] + "</w>"]
-        left = pieces[0]
-        for piece in pieces[1:]:
-            if f"{left} {piece}" not in merges:
-                merges.append(f"{left} {piece}")
-            left += piece
-            vocab.setdefault(left, len(vocab))
-    (directory / "vocab.json").write_text(json.dumps(vocab))
-    (directory / "merges.txt").write_text("#version: 0.2\n" + "\n".join(merges) + "\n")
-    return CLIPTokenizer(str(directory / "vocab.json"), str(directory / "merges.txt"),
-                         pad_token="<|endoftext|>", model_max_length=max_length)
 
 
 def build_tiny_pipeline(*, seed: int = 0, text_dim: int = 32):
@@ -65,7 +31,7 @@ def build_tiny_pipeline(*, seed: int = 0, text_dim: int = 32):
     from transformers import CLIPTextConfig, CLIPTextModel
 
     torch.manual_seed(seed)
-    tokenizer = tiny_clip_tokenizer(tempfile.mkdtemp(prefix="tiny_clip_tokenizer_"))
+    tokenizer = tiny_clip_tokenizer()
     text_encoder = CLIPTextModel(CLIPTextConfig(
         vocab_size=len(tokenizer), hidden_size=text_dim, intermediate_size=2 * text_dim, num_attention_heads=4,
         num_hidden_layers=2, max_position_embeddings=77, bos_token_id=0, eos_token_id=1, pad_token_id=1))

@@ -1,10 +1,10 @@
-"""Chapter 07/08 Stable Diffusion anatomy: a tiny offline pipeline, and loading from a local folder."""
+"""Chapter 08 Stable Diffusion anatomy: a tiny offline pipeline, and loading from a local folder."""
 import pytest
 import torch
 
 pytest.importorskip("transformers")
 
-from genimg_edu.text.sd_anatomy import (build_tiny_pipeline, count_parameters, denoise_step_by_step,  # noqa: E402
+from genimg_edu.stable_diffusion.anatomy import (build_tiny_pipeline, count_parameters, denoise_step_by_step,  # noqa: E402
                                         load_pretrained_pipeline, tiny_clip_tokenizer, vae_scale_factor)
 
 
@@ -51,6 +51,6 @@ def test_load_pretrained_pipeline_from_a_local_folder(pipe, tmp_path):
 
 
 def test_real_weights_are_only_fetched_on_a_gpu(monkeypatch):
-    from genimg_edu.text import sd_anatomy
+    from genimg_edu.stable_diffusion import anatomy as sd_anatomy
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     assert sd_anatomy.can_download_weights() is False  # no GPU: never touches the network

@@ -1,0 +1,132 @@
+"""One keyword-only configuration for the whole mini Stable Diffusion, with a fingerprint per stage.
+
+Each stage is cached under a name that includes a fingerprint of every setting it depends on: the
+text encoder's and the VAE's own settings; the UNet's settings *and* both fingerprints it was trained
+against (a new VAE means new latents, so a new UNet). Change one number and only what depends on
+it retrains. `fast()` gives tiny settings for CI (seconds, deliberately undertrained).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, fields, replace
+
+HELD_OUT = ({"colour": "blue", "shape": "triangle"}, {"colour": "yellow", "shape": "square"},
+            {"shape": "circle", "position": "top"})  # chapter 07's held-out combinations
+SCHEDULES = ("squaredcos_cap_v2", "scaled_linear", "linear")
+PREDICTIONS = ("v_prediction", "epsilon")
+
+VAE_FIELDS = ("vae_channels", "latent_channels", "kl_weight", "vae_steps", "vae_batch_size", "vae_lr")
+TEXT_FIELDS = ("text_dim", "text_layers", "text_heads", "max_length", "clip_embed_dim", "clip_steps",
+               "clip_batch_size", "clip_lr")
+UNET_FIELDS = ("unet_channels", "attention_levels", "attention_head_dim", "schedule", "prediction",
+               "caption_dropout", "partial_caption", "unet_steps", "unet_batch_size", "unet_lr", "ema_decay")
+DATA_FIELDS = ("n_train", "held_out", "seed")
+
+
+@dataclass(kw_only=True)
+class MiniSDConfig:
+    # data
+    n_train: int = 8000                  # rendered 32x32 training images (held-out combinations excluded)
+    held_out: tuple = HELD_OUT           # attribute combinations no stage ever sees
+    seed: int = 0                        # seeds the renders and every stage's training
+    # 1. VAE (diffusers AutoencoderKL): 32x32x3 -> 8x8x4, one halving per level after the first
+    vae_channels: tuple = (16, 32, 32)   # encoder/decoder widths per level (3 levels: side / 4)
+    latent_channels: int = 4             # channels of the latent, as in SD
+    kl_weight: float = 1e-3              # weight of the KL term (per latent number) next to the MSE
+    vae_steps: int = 1500                # optimizer steps
+    vae_batch_size: int = 32
+    vae_lr: float = 2e-3
+    # 2. text encoder (transformers CLIPTextModel), trained contrastively, then frozen
+    text_dim: int = 64                   # hidden size d of the text states the UNet attends to
+    text_layers: int = 2                 # transformer layers
+    text_heads: int = 4                  # attention heads
+    max_length: int = 16                 # tokens per prompt, padded (SD: 77)
+    clip_embed_dim: int = 64             # shared image-text embedding size of the contrastive stage
+    clip_steps: int = 800                # contrastive optimizer steps
+    clip_batch_size: int = 128
+    clip_lr: float = 2e-3
+    # 3. UNet (diffusers UNet2DConditionModel) on the cached latents
+    unet_channels: tuple = (32, 64)      # widths at 8x8 and 4x4
+    attention_levels: tuple = (False, True)  # which levels have cross-attention (the middle always has)
+    attention_head_dim: int = 8          # channels per attention head
+    schedule: str = "squaredcos_cap_v2"  # diffusers beta_schedule (cosine)
+    prediction: str = "v_prediction"     # what the UNet predicts: "v_prediction" or "epsilon"
+    caption_dropout: float = 0.1         # P(prompt -> "") in training: the unconditional model for CFG
+    partial_caption: float = 0.1         # P(prompt -> a random part of it, e.g. "a red shape")
+    unet_steps: int = 4500               # optimizer steps
+    unet_batch_size: int = 48
+    unet_lr: float = 2e-3
+    ema_decay: float = 0.998             # the pipeline uses an exponential moving average of the UNet
+
+    def __post_init__(self):
+        positive_ints = ("n_train", "latent_channels", "vae_steps", "vae_batch_size", "text_dim", "text_layers",
+                         "text_heads", "max_length", "clip_embed_dim", "clip_steps", "clip_batch_size",
+                         "attention_head_dim", "unet_steps", "unet_batch_size")
+        for name in positive_ints:
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be an int >= 1, got {value!r}")
+        for name in ("vae_lr", "clip_lr", "unet_lr", "kl_weight"):
+            if not isinstance(getattr(self, name), (int, float)) or getattr(self, name) < 0:
+                raise ValueError(f"{name} must be a number >= 0, got {getattr(self, name)!r}")
+        for name in ("caption_dropout", "partial_caption"):
+            if not 0 <= getattr(self, name) < 1:
+                raise ValueError(f"{name} must be in [0, 1), got {getattr(self, name)!r}")
+        if self.caption_dropout + self.partial_caption >= 1:
+            raise ValueError("caption_dropout + partial_caption must be < 1 (some prompts stay whole)")
+        if not 0 < self.ema_decay < 1:
+            raise ValueError(f"ema_decay must be in (0, 1), got {self.ema_decay!r}")
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"schedule must be one of {SCHEDULES}, got {self.schedule!r}")
+        if self.prediction not in PREDICTIONS:
+            raise ValueError(f"prediction must be one of {PREDICTIONS}, got {self.prediction!r}")
+        if len(self.vae_channels) < 2 or len(self.unet_channels) < 2:
+            raise ValueError("vae_channels and unet_channels need at least 2 levels")
+        if len(self.attention_levels) != len(self.unet_channels):
+            raise ValueError(f"attention_levels needs one flag per UNet level ({len(self.unet_channels)}), "
+                             f"got {self.attention_levels!r}")
+        if self.text_dim % self.text_heads:
+            raise ValueError(f"text_dim ({self.text_dim}) must be divisible by text_heads ({self.text_heads})")
+        self.vae_channels, self.unet_channels = tuple(self.vae_channels), tuple(self.unet_channels)
+        self.attention_levels = tuple(bool(a) for a in self.attention_levels)
+        self.held_out = tuple(dict(c) for c in self.held_out)
+
+    @classmethod
+    def fast(cls, **overrides) -> "MiniSDConfig":
+        """Tiny settings for CI: every stage runs in a few seconds; the pictures are not the lesson."""
+        small = dict(n_train=256, vae_channels=(8, 16, 16), vae_steps=30, vae_batch_size=16, text_dim=32,
+                     clip_embed_dim=32, clip_steps=20, clip_batch_size=32, unet_channels=(16, 32),
+                     unet_steps=30, unet_batch_size=16)
+        return cls(**{**small, **overrides})
+
+    def replace(self, **changes) -> "MiniSDConfig":
+        return replace(self, **changes)
+
+    @property
+    def latent_side(self) -> int:
+        """Latent pixels per side for 32x32 images: 32 / 2 ** (levels - 1)."""
+        return 32 // 2 ** (len(self.vae_channels) - 1)
+
+    def _hash(self, names, *extra) -> str:
+        values = {name: getattr(self, name) for name in names + DATA_FIELDS}
+        text = json.dumps([values, *extra], sort_keys=True, default=list)
+        return hashlib.sha1(text.encode()).hexdigest()[:10]
+
+    def fingerprint(self, stage: str) -> str:
+        """A short hash of everything `stage` ("vae" | "text" | "unet") depends on."""
+        if stage == "vae":
+            return self._hash(VAE_FIELDS)
+        if stage == "text":
+            return self._hash(TEXT_FIELDS)
+        if stage == "unet":
+            return self._hash(UNET_FIELDS, self.fingerprint("vae"), self.fingerprint("text"))
+        raise ValueError(f"stage must be 'vae', 'text' or 'unet', got {stage!r}")
+
+    def as_dict(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def asdict_config(config: MiniSDConfig) -> dict:
+    """JSON-able copy of a config (for checkpoint metadata)."""
+    return json.loads(json.dumps(asdict(config), default=list))

@@ -1,0 +1,102 @@
+"""The training data and its prompts: 32x32 shapes with captions, and the partial prompts.
+
+Every caption names four attributes ("a small red circle on the left"). In training a prompt is
+sometimes cut down to a random part of its attributes ("a red shape", "a small circle on the left")
+and sometimes to the empty prompt "" (caption dropout, the unconditional model classifier-free
+guidance needs). A model trained only on full captions has never seen "a red shape", so a negative
+prompt like it would mean nothing to it; with partial prompts it does. Each image gets all 16
+versions of its prompt, one per subset of (size, colour, shape, position): subset 0 is "", 15 is the
+full caption.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+
+import torch
+
+from ..data import load_dataset
+from ..data.shapes import ATTRIBUTES, POSITION_PHRASE, caption_for
+from .config import MiniSDConfig
+
+CAPTION_ATTRIBUTES = ("size", "colour", "shape", "position")
+SUBSETS = [tuple(name for name, keep in zip(CAPTION_ATTRIBUTES, flags) if keep)
+           for flags in itertools.product((False, True), repeat=4)]  # 16 subsets, SUBSETS[0] = (), [15] = all
+SUBSETS.sort(key=lambda s: (len(s), [CAPTION_ATTRIBUTES.index(a) for a in s]))
+FULL, EMPTY = len(SUBSETS) - 1, 0
+
+
+def partial_caption(attributes: dict[str, str], keep) -> str:
+    """The caption with only the attributes in `keep`: keep=("colour",) -> "a red shape";
+    keep=() -> "" (the empty prompt); keep = all four -> the full caption."""
+    keep = tuple(keep)
+    if not keep:
+        return ""
+    words = ["a"]
+    if "size" in keep:
+        words.append(attributes["size"])
+    if "colour" in keep:
+        words.append(attributes["colour"])
+    words.append(attributes["shape"] if "shape" in keep else "shape")
+    if "position" in keep:
+        words.append(POSITION_PHRASE[attributes["position"]])
+    return " ".join(words)
+
+
+def parse_caption(caption: str) -> dict[str, str]:
+    """'a small red circle on the left' -> {"size": "small", "colour": "red", "shape": "circle",
+    "position": "left"}. Raises ValueError for anything that is not a full shapes caption."""
+    phrase_to_position = {phrase: pos for pos, phrase in POSITION_PHRASE.items()}
+    match = re.fullmatch(r"a (\w+) (\w+) (\w+) (.+)", caption.strip().lower()) if isinstance(caption, str) else None
+    if not match or match.group(4) not in phrase_to_position:
+        raise ValueError(f"not a shapes caption like 'a small red circle on the left': {caption!r}")
+    size, colour, shape, phrase = match.groups()
+    parsed = {"size": size, "colour": colour, "shape": shape, "position": phrase_to_position[phrase]}
+    for name, value in parsed.items():
+        if value not in ATTRIBUTES[name]:
+            raise ValueError(f"{name} {value!r} is not one of {ATTRIBUTES[name]} in {caption!r}")
+    return parsed
+
+
+def all_captions() -> list[str]:
+    """The 200 full captions (4 shapes x 5 colours x 2 sizes x 5 positions)."""
+    return [caption_for(shape=s, colour=c, size=z, position=p) for s in ATTRIBUTES["shape"]
+            for c in ATTRIBUTES["colour"] for z in ATTRIBUTES["size"] for p in ATTRIBUTES["position"]]
+
+
+def is_held_out(caption: str, held_out) -> bool:
+    """True if the caption's attributes match one of the held-out combinations."""
+    parsed = parse_caption(caption)
+    return any(all(parsed[k] == v for k, v in combo.items()) for combo in held_out)
+
+
+def training_images(config: MiniSDConfig, *, n: int | None = None):
+    """The shapes training set at 32x32 in [0, 1], held-out combinations excluded (ImageSet)."""
+    return load_dataset("shapes", split="train", n=n or config.n_train, size=32, seed=config.seed,
+                        exclude=[dict(c) for c in config.held_out])
+
+
+def prompt_table(data) -> tuple[list[str], torch.Tensor]:
+    """All distinct prompts of `data` (an ImageSet with attributes) and, per image, the index of each
+    of its 16 prompt versions: (prompts, index (N, 16) long) with prompts[index[i, FULL]] its caption
+    and prompts[index[i, EMPTY]] == ""."""
+    names = {name: [ATTRIBUTES[name][int(v)] for v in data.attributes[name]] for name in CAPTION_ATTRIBUTES}
+    prompts, where = [], {}
+    index = torch.empty(len(data), len(SUBSETS), dtype=torch.long)
+    for row in range(len(data)):
+        attributes = {name: names[name][row] for name in CAPTION_ATTRIBUTES}
+        for column, keep in enumerate(SUBSETS):
+            text = partial_caption(attributes, keep)
+            if text not in where:
+                where[text] = len(prompts)
+                prompts.append(text)
+            index[row, column] = where[text]
+    return prompts, index
+
+
+def choose_versions(n: int, *, caption_dropout: float, partial_caption: float, generator=None) -> torch.Tensor:
+    """(n,) column into the prompt table: EMPTY with P caption_dropout, a random proper part
+    (columns 1..14) with P partial_caption, else FULL."""
+    u = torch.rand(n, generator=generator)
+    parts = torch.randint(1, FULL, (n,), generator=generator)
+    return torch.where(u < caption_dropout, EMPTY, torch.where(u < caption_dropout + partial_caption, parts, FULL))

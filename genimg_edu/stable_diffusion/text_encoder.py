@@ -1,0 +1,105 @@
+"""Stage 2, the text encoder: a `transformers.CLIPTextModel` trained contrastively, then frozen.
+
+Stable Diffusion borrows its text encoder from CLIP (Radford et al. 2021) and never trains it: the
+UNet learns to read whatever the frozen encoder says. We do the same at toy scale: a small
+CLIPTextModel is trained together with a small image tower (chapter 07's `ImageEncoder`) with the
+symmetric InfoNCE loss on (image, caption) pairs, then the image tower is put aside and the text
+encoder frozen. The UNet attends to *all* token states (B, L, d) — `last_hidden_state`, as SD —
+not just the pooled vector the contrastive loss trains.
+
+The text encoder is called exactly as `StableDiffusionPipeline.encode_prompt` calls it: ids padded
+to `model_max_length`, no attention mask (CLIP's causal mask makes padding harmless).
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from ..data import check_images
+from ..text.clip import ImageEncoder, info_nce_loss
+from ..train import TrainConfig, train
+from .config import MiniSDConfig
+
+
+def build_text_encoder(config: MiniSDConfig, tokenizer):
+    """A randomly initialised CLIPTextModel sized by the config for `tokenizer`'s vocabulary."""
+    from transformers import CLIPTextConfig, CLIPTextModel
+    start, end = tokenizer.convert_tokens_to_ids(["<|startoftext|>", "<|endoftext|>"])
+    return CLIPTextModel(CLIPTextConfig(
+        vocab_size=len(tokenizer), hidden_size=config.text_dim, intermediate_size=4 * config.text_dim,
+        num_hidden_layers=config.text_layers, num_attention_heads=config.text_heads,
+        max_position_embeddings=config.max_length, bos_token_id=start, eos_token_id=end, pad_token_id=end))
+
+
+def tokenize(tokenizer, prompts) -> torch.Tensor:
+    """list of str -> ids (B, model_max_length), padded the way the pipeline pads."""
+    if isinstance(prompts, str):
+        prompts = [prompts]
+    return tokenizer(list(prompts), padding="max_length", max_length=tokenizer.model_max_length,
+                     truncation=True, return_tensors="pt").input_ids
+
+
+@torch.no_grad()
+def encode_prompts(text_encoder, tokenizer, prompts, *, batch_size: int = 512) -> torch.Tensor:
+    """list of str -> text states (B, L, d): what the UNet's cross-attention reads."""
+    ids = tokenize(tokenizer, prompts)
+    return torch.cat([text_encoder(ids[i:i + batch_size])[0] for i in range(0, len(ids), batch_size)])
+
+
+class ContrastivePair(nn.Module):
+    """CLIPTextModel + projection, image tower, learnable temperature: the contrastive training rig."""
+
+    def __init__(self, text_encoder, config: MiniSDConfig):
+        super().__init__()
+        self.text_encoder = text_encoder
+        self.text_projection = nn.Linear(config.text_dim, config.clip_embed_dim, bias=False)
+        self.image_encoder = ImageEncoder(embed_dim=config.clip_embed_dim, width=32)
+        self.log_logit_scale = nn.Parameter(torch.tensor(math.log(1 / 0.07)))
+
+    def encode_image(self, images: torch.Tensor) -> torch.Tensor:
+        """images (B, 3, s, s) in [0, 1] -> (B, E) unit vectors."""
+        return F.normalize(self.image_encoder(images), dim=-1)
+
+    def encode_ids(self, ids: torch.Tensor) -> torch.Tensor:
+        """ids (B, L) -> (B, E) unit vectors from the pooled (end-of-text) state."""
+        return F.normalize(self.text_projection(self.text_encoder(ids).pooler_output), dim=-1)
+
+    def loss(self, images: torch.Tensor, ids: torch.Tensor) -> torch.Tensor:
+        """Symmetric InfoNCE; identical captions in the batch count as positives."""
+        same = (ids[:, None, :] == ids[None, :, :]).all(-1)
+        scale = self.log_logit_scale.clamp(max=math.log(100)).exp()
+        return info_nce_loss(self.encode_image(images), self.encode_ids(ids), scale, positives=same)
+
+
+def train_text_encoder(pair: ContrastivePair, tokenizer, images: torch.Tensor, captions: list[str],
+                       config: MiniSDConfig, *, progress: bool = True, checkpoint_path=None):
+    """Contrastive training (resumable). images (N, 3, 32, 32) in [0, 1]. Returns the TrainResult;
+    afterwards the text encoder is frozen (requires_grad False, eval mode)."""
+    check_images(images, value_range=(0, 1), channels=3)
+    if len(captions) != len(images):
+        raise ValueError(f"need one caption per image, got {len(captions)} captions for {len(images)} images")
+    result = train(pair, lambda model, batch: model.loss(*batch), (images, tokenize(tokenizer, captions)),
+                   config=TrainConfig(steps=config.clip_steps, batch_size=config.clip_batch_size, lr=config.clip_lr,
+                                      weight_decay=0.01, seed=config.seed, progress=progress, device="cpu",
+                                      log_every=min(25, config.clip_steps), checkpoint_path=checkpoint_path,
+                                      checkpoint_every=200 if checkpoint_path else None))
+    freeze(pair.text_encoder)
+    return result
+
+
+def freeze(module: nn.Module) -> nn.Module:
+    """No more gradients, eval mode: the UNet learns to read this encoder as it is."""
+    module.requires_grad_(False)
+    return module.eval()
+
+
+@torch.no_grad()
+def retrieval_accuracy(pair: ContrastivePair, tokenizer, images: torch.Tensor, captions: list[str]) -> float:
+    """Top-1 image -> caption accuracy among the distinct captions (chance: 1 / their number)."""
+    distinct = sorted(set(captions))
+    truth = torch.tensor([distinct.index(c) for c in captions])
+    scores = pair.encode_image(images) @ pair.encode_ids(tokenize(tokenizer, distinct)).T
+    return (scores.argmax(1) == truth).float().mean().item()

@@ -1,0 +1,89 @@
+"""Stage 3, the UNet: a diffusers `UNet2DConditionModel` that denoises latents while reading the text.
+
+Training is chapter 06's denoising loss, moved into the VAE's latent space and conditioned on the
+frozen text states through cross-attention (queries from the latent pixels, keys and values from
+the tokens):
+
+    z0 = scaling_factor * (mu + sigma * eps')          a latent of a training image (cached mu, sigma)
+    zt = sqrt(alpha_bar_t) z0 + sqrt(1 - alpha_bar_t) eps
+    v  = sqrt(alpha_bar_t) eps - sqrt(1 - alpha_bar_t) z0       (prediction_type="v_prediction")
+    loss = || unet(zt, t, text states) - v ||^2
+
+The noise is added by a diffusers `DDPMScheduler` (`add_noise`, `get_velocity`): the very schedule
+the sampling scheduler in the pipeline uses. v-prediction (Salimans & Ho 2022) keeps the target
+sensible at the noisiest steps (chapter 07 measured why). With probability `caption_dropout` the
+prompt is "", so the same network also learns the unconditional prediction guidance needs.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from ..ema import EMA
+from ..train import TrainConfig, train
+from .config import MiniSDConfig
+from .prompts import choose_versions
+
+
+def build_unet(config: MiniSDConfig):
+    """A randomly initialised UNet2DConditionModel for latents (4, side, side) that attends to
+    text states of width text_dim at the levels `attention_levels` marks (and in the middle)."""
+    from diffusers import UNet2DConditionModel
+    down = tuple("CrossAttnDownBlock2D" if a else "DownBlock2D" for a in config.attention_levels)
+    up = tuple("CrossAttnUpBlock2D" if a else "UpBlock2D" for a in reversed(config.attention_levels))
+    return UNet2DConditionModel(
+        sample_size=config.latent_side, in_channels=config.latent_channels, out_channels=config.latent_channels,
+        block_out_channels=config.unet_channels, layers_per_block=1, down_block_types=down, up_block_types=up,
+        cross_attention_dim=config.text_dim, attention_head_dim=config.attention_head_dim,
+        norm_num_groups=min(16, config.unet_channels[0]))
+
+
+def build_noise_scheduler(config: MiniSDConfig):
+    """The training scheduler (DDPM, 1000 steps): it adds noise and computes the v target."""
+    from diffusers import DDPMScheduler
+    return DDPMScheduler(num_train_timesteps=1000, beta_schedule=config.schedule, prediction_type=config.prediction,
+                         clip_sample=False)
+
+
+def build_sampling_scheduler(config: MiniSDConfig):
+    """The pipeline's scheduler: DDIM on the same betas; "trailing" spacing starts at t = 999."""
+    from diffusers import DDIMScheduler
+    return DDIMScheduler(num_train_timesteps=1000, beta_schedule=config.schedule, prediction_type=config.prediction,
+                         clip_sample=False, set_alpha_to_one=False, steps_offset=1, timestep_spacing="trailing")
+
+
+def latent_diffusion_loss(unet, batch, *, text_states: torch.Tensor, noise_scheduler, scaling_factor: float,
+                          caption_dropout: float, partial_caption: float) -> torch.Tensor:
+    """batch = (mean, std (B, C, h, w) of q(z | x), prompt index (B, 16)); text_states: (P, L, d) for
+    every prompt of the table. Draws a latent, a prompt version, t and noise; MSE on the target."""
+    mean, std, index = batch
+    z0 = scaling_factor * (mean + std * torch.randn_like(mean))
+    versions = choose_versions(len(z0), caption_dropout=caption_dropout, partial_caption=partial_caption)
+    context = text_states[index[torch.arange(len(z0)), versions]]                  # (B, L, d)
+    t = torch.randint(0, noise_scheduler.config.num_train_timesteps, (len(z0),))
+    eps = torch.randn_like(z0)
+    zt = noise_scheduler.add_noise(z0, eps, t)
+    target = eps if noise_scheduler.config.prediction_type == "epsilon" else noise_scheduler.get_velocity(z0, eps, t)
+    return F.mse_loss(unet(zt, t, encoder_hidden_states=context).sample, target)
+
+
+def train_unet(unet, latents: tuple[torch.Tensor, torch.Tensor, torch.Tensor], text_states: torch.Tensor,
+               scaling_factor: float, config: MiniSDConfig, *, progress: bool = True, checkpoint_path=None,
+               callbacks=()):
+    """Train on cached latents = (mean, std, prompt index) with an EMA copy (resumable: the EMA
+    weights are in the checkpoint too). Returns (EMA UNet in eval mode, TrainResult)."""
+    noise_scheduler = build_noise_scheduler(config)
+    ema = EMA(unet, decay=config.ema_decay, warmup=10)
+
+    def loss_fn(model, batch):
+        return latent_diffusion_loss(model, batch, text_states=text_states, noise_scheduler=noise_scheduler,
+                                     scaling_factor=scaling_factor, caption_dropout=config.caption_dropout,
+                                     partial_caption=config.partial_caption)
+
+    result = train(unet, loss_fn, latents,
+                   config=TrainConfig(steps=config.unet_steps, batch_size=config.unet_batch_size, lr=config.unet_lr,
+                                      seed=config.seed, progress=progress, device="cpu",
+                                      log_every=min(50, config.unet_steps), checkpoint_path=checkpoint_path,
+                                      checkpoint_every=250 if checkpoint_path else None),
+                   callbacks=callbacks, on_step=(ema,), checkpoint_modules={"ema": ema.model})
+    return ema.model.eval().requires_grad_(False), result
