@@ -221,9 +221,22 @@ def animate(frames, *, interval: int = 100, nrow: int = 8, value_range=(0.0, 1.0
     return FuncAnimation(figure, draw, frames=len(grids), interval=interval, blit=False)
 
 
+# matplotlib's player draws its buttons with Font Awesome icons from a CDN; offline they are blank.
+_PLAYER_ICONS = {"fa fa-minus": "&minus;", "fa fa-fast-backward": "&#x23EE;", "fa fa-step-backward": "&#x23F4;&#x2759;",
+                 "fa fa-play fa-flip-horizontal": "&#x25C0;", "fa fa-pause": "&#x23F8;", "fa fa-play": "&#x25B6;",
+                 "fa fa-step-forward": "&#x2759;&#x23F5;", "fa fa-fast-forward": "&#x23ED;", "fa fa-plus": "+"}
+
+
 def animation_html(anim: FuncAnimation) -> str:
-    """The animation as self-contained HTML with play controls: `display(HTML(animation_html(anim)))`."""
-    return anim.to_jshtml(default_mode="loop")
+    """The animation as self-contained HTML with play controls: `display(HTML(animation_html(anim)))`.
+    Works offline: no stylesheet or font is fetched (the buttons are plain Unicode symbols)."""
+    import re
+
+    html = anim.to_jshtml(default_mode="loop")
+    html = re.sub(r'<link rel="stylesheet"\s+href="https?://[^"]*font-awesome[^"]*">', "", html)
+    for icon, symbol in _PLAYER_ICONS.items():
+        html = html.replace(f'<i class="{icon}"></i>', symbol)
+    return html
 
 
 # ---- loss curves -------------------------------------------------------------------------------

@@ -45,6 +45,8 @@ class FunctionWidget:
         if render is not None and not callable(render):
             raise TypeError(f"render must be callable or None, got {type(render).__name__}")
         self.fn, self.controls, self.render = fn, dict(controls), render
+        for control in self.controls.values():
+            _fit_description(control)
         self.result, self.error = None, None
         self.output = ipywidgets.Output()
         self.buttons = ipywidgets.HBox([])
@@ -140,6 +142,15 @@ class FunctionWidget:
     def _ipython_display_(self):
         from IPython.display import display
         display(self.widget)
+
+
+def _fit_description(control) -> None:
+    """Widen a control's label column when its description would be cut off ("learning r…"):
+    ipywidgets gives descriptions a fixed width that fits about 10 characters. Explicit widths are kept."""
+    style = getattr(control, "style", None)
+    if style is not None and hasattr(style, "description_width") and not style.description_width \
+            and len(getattr(control, "description", "")) > 10:
+        style.description_width = "initial"
 
 
 class ButtonWidget(FunctionWidget):

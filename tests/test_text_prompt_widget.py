@@ -32,7 +32,13 @@ def test_widget_generates_and_explains_unknown_words():
     w = prompt_widget(tiny_model(), steps=2, n_images=2)
     assert w.result is None  # nothing runs before the button is pressed
     w.controls["prompt"].value = "a large blue square at the top"
-    w.controls["guidance"].value = 5.0
+    assert w.result is None  # typing does not generate; Generate does
+    w.controls["guidance"].value = 5.0  # moving the slider re-renders at once, no button needed
+    assert w.result.ok and "guidance 5" in w.result.message and w.result.prompt == "a large blue square at the top"
+    first = w.result.images
+    w.controls["steps"].value = 3
+    assert "3 steps" in w.result.message and not torch.equal(w.result.images, first)
+    assert w.controls["guidance"].continuous_update is False  # debounced: one generation per release
     result = w.click()
     assert result.ok and result.images.shape == (2, 3, 16, 16) and w.error is None
     w.controls["prompt"].value = "a lush moonlit forest"

@@ -155,6 +155,13 @@ class ToyGANSession:
         return buffer.getvalue()
 
 
+def png_size(png: bytes) -> tuple[int, int]:
+    """(width, height) in pixels of PNG bytes, read from the header."""
+    if not isinstance(png, (bytes, bytearray)) or png[:8] != b"\x89PNG\r\n\x1a\n" or len(png) < 24:
+        raise ValueError("png must be the bytes of a PNG image")
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
 def _check_lr(value, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{name} must be a number, got {type(value).__name__}")
@@ -179,28 +186,36 @@ class ToyGANWidget:
         import ipywidgets as widgets
 
         self.session, self.skip_backlog, self._last_frame = session, skip_backlog, float("-inf")
+        wide = {"style": {"description_width": "6.5em"}}  # labels such as "steps / frame" are never cut off
         self.play = widgets.Play(value=0, min=0, max=10**9, step=1, interval=200, description="Play")
         self.step_button = widgets.Button(description="Step (D then G)", icon="step-forward")
         self.speed = widgets.IntSlider(value=200, min=20, max=1500, step=20, description="ms / frame",
-                                       tooltip="larger = slower motion")
-        self.steps_per_tick = widgets.IntSlider(value=5, min=1, max=50, description="steps / frame")
-        self.lr_g = widgets.FloatLogSlider(value=session.lr_g, base=10, min=-5, max=-1, description="G lr")
-        self.lr_d = widgets.FloatLogSlider(value=session.lr_d, base=10, min=-5, max=-1, description="D lr")
-        self.image = widgets.Image(format="png", value=session.render_png())
+                                       tooltip="larger = slower motion", **wide)
+        self.steps_per_tick = widgets.IntSlider(value=5, min=1, max=50, description="steps / frame", **wide)
+        self.lr_g = widgets.FloatLogSlider(value=session.lr_g, base=10, min=-5, max=-1, description="G lr", **wide)
+        self.lr_d = widgets.FloatLogSlider(value=session.lr_d, base=10, min=-5, max=-1, description="D lr", **wide)
+        png = session.render_png()
+        width, height = png_size(png)  # shown at its natural size: never stretched, never blurred
+        self.image = widgets.Image(format="png", value=png,
+                                   layout=widgets.Layout(width=f"{width}px", height=f"{height}px", flex="0 0 auto"))
         self.status = widgets.HTML()
         self.play.observe(self._on_tick, names="value")
         self.step_button.on_click(lambda _: self.advance(1))
         widgets.link((self.speed, "value"), (self.play, "interval"))  # slow motion: longer frames
-        self.box = widgets.VBox([widgets.HBox([self.play, self.step_button]),
-                                 widgets.HBox([self.speed, self.steps_per_tick]),
-                                 widgets.HBox([self.lr_g, self.lr_d]), self.image, self.status])
+        # controls beside the picture, so Play/Pause stay in view while it animates (fits 1280 x 800)
+        controls = widgets.VBox([widgets.HBox([self.play, self.step_button]), self.speed, self.steps_per_tick,
+                                 self.lr_g, self.lr_d, self.status])
+        self.box = widgets.HBox([controls, self.image], layout=widgets.Layout(align_items="flex-start"))
         self._show_status()
 
     def advance(self, n: int) -> None:
         """Read the sliders, do n gan_steps, redraw."""
         self.session.lr_g, self.session.lr_d = self.lr_g.value, self.lr_d.value
         self.session.step(n)
-        self.image.value = self.session.render_png()
+        png = self.session.render_png()
+        width, height = png_size(png)
+        self.image.layout.width, self.image.layout.height = f"{width}px", f"{height}px"
+        self.image.value = png
         self._show_status()
 
     def _on_tick(self, change) -> None:

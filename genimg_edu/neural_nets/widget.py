@@ -41,7 +41,7 @@ def training_playground(*, hidden: int = 32, lr: float = 0.01, steps: int = 300,
     controls = {
         "hidden": ipywidgets.IntSlider(value=hidden, min=1, max=256, description="hidden"),
         "lr": ipywidgets.FloatLogSlider(value=lr, base=10, min=-5, max=1, description="learning rate",
-                                        readout_format=".0e"),
+                                        readout_format=".0e", style={"description_width": "initial"}),
         "steps": ipywidgets.IntSlider(value=steps, min=10, max=2000, step=10, description="steps"),
         "seed": ipywidgets.IntSlider(value=seed, min=0, max=9, description="seed"),
     }

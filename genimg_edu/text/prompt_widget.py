@@ -56,19 +56,27 @@ def render_prompt_result(result: PromptResult):
 def prompt_widget(model: TextToImage, *, prompt: str = "a large red circle in the center",
                   guidance: float = 3.0, steps: int = 25, n_images: int = 4):
     """Prompt box + guidance slider + steps + seed + a Generate button (a ButtonWidget:
-    `w.controls["prompt"].value = ...; w.click(); w.result` is a PromptResult)."""
+    `w.controls["prompt"].value = ...; w.click(); w.result` is a PromptResult).
+
+    Moving the guidance or steps slider regenerates at once for the current prompt: the sliders report
+    only when released (continuous_update=False), so a drag makes one generation, not dozens."""
     import ipywidgets
 
     from ..widgets import ButtonWidget
 
+    live = {"continuous_update": False}  # debounced: one generation per release, not one per pixel dragged
     controls = {
         "prompt": ipywidgets.Text(value=prompt, description="prompt", layout=ipywidgets.Layout(width="32em")),
-        "guidance": ipywidgets.FloatSlider(value=guidance, min=0.0, max=8.0, step=0.5, description="guidance"),
-        "steps": ipywidgets.IntSlider(value=steps, min=1, max=100, description="steps"),
+        "guidance": ipywidgets.FloatSlider(value=guidance, min=0.0, max=8.0, step=0.5, description="guidance",
+                                           **live),
+        "steps": ipywidgets.IntSlider(value=steps, min=1, max=100, description="steps", **live),
         "seed": ipywidgets.IntText(value=0, description="seed"),
     }
 
     def run(prompt, guidance, steps, seed):
         return generate_from_prompt(prompt, model=model, guidance=guidance, steps=steps, seed=seed, n_images=n_images)
 
-    return ButtonWidget(run, controls, label="Generate", render=render_prompt_result, title="Type a caption")
+    widget = ButtonWidget(run, controls, label="Generate", render=render_prompt_result, title="Type a caption")
+    for name in ("guidance", "steps"):  # "slide it and see": these re-render without pressing Generate
+        controls[name].observe(lambda change: widget.update(), names="value")
+    return widget
