@@ -87,6 +87,12 @@ class ImageSet(Dataset):
         """(C, H, W) of one image."""
         return tuple(self.images.shape[1:])
 
+    @property
+    def card(self):
+        """The data card of this data set (source, licence, collection, consent): data/cards.py."""
+        from .cards import card
+        return card(self.name)
+
     def subset(self, index) -> "ImageSet":
         """A new ImageSet of the rows picked by `index` (slice, bool mask or index tensor)."""
         if isinstance(index, slice):

@@ -1,0 +1,82 @@
+"""The course's own generators, trained once and reused by every section of chapter 10.
+
+    fake = generated_digits("gan", n=1000, size=16)        # chapter 05 DCGAN, (n, 1, 16, 16) in [0, 1]
+    fake = generated_digits("diffusion", n=1000, size=16)  # chapter 06 diffusion on all training digits
+    model, schedule = digits_diffusion(per_class=10, steps=800)   # for memorisation / membership
+
+Models are trained with the earlier chapters' own code and cached (safetensors) in
+`cache_dir() / "ethics"`, keyed by their settings, so the notebook and the benchmark share them.
+"""
+from __future__ import annotations
+
+import torch
+
+from ..checkpoint import load_checkpoint, save_checkpoint
+from ..data import load_dataset, to_unit
+from ..device import cache_dir
+
+GENERATORS = ("gan", "diffusion")
+DEFAULT_STEPS = {("gan", 8): 1500, ("gan", 16): 1000, ("diffusion", 8): 600, ("diffusion", 16): 300}
+
+
+def _cache(name: str):
+    folder = cache_dir() / "ethics"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{name}.safetensors"
+
+
+def digits_diffusion(*, per_class: int | None = None, steps: int = 600, size: int = 8, seed: int = 0,
+                     cache: bool = True, progress: bool = False):
+    """Chapter 06's digits diffusion (size 8 or 16) trained on `per_class` digits of each class
+    (None: all ~144). Returns (ema_model in eval mode, schedule)."""
+    from ..diffusion import make_schedule
+    from ..diffusion.digits import DigitsDiffusionConfig, make_digits_unet, train_digits_diffusion
+    config = DigitsDiffusionConfig(size=size, steps=steps, per_class=per_class, seed=seed)
+    path = _cache(f"diffusion{size}_pc{per_class}_s{steps}_seed{seed}")
+    if cache and path.exists():
+        model = make_digits_unet(config)
+        try:
+            load_checkpoint(path, modules={"ema": model})
+            if config.channels_last:
+                model = model.to(memory_format=torch.channels_last)
+            return model.eval(), make_schedule(config.schedule, T=config.T)
+        except Exception:  # a corrupt or outdated cache is retrained
+            pass
+    model, schedule, _ = train_digits_diffusion(config, progress=progress)
+    if cache:
+        save_checkpoint(path, modules={"ema": model})
+    return model, schedule
+
+
+def _gan(steps: int, size: int, seed: int, cache: bool, progress: bool):
+    from ..gan import DCGANDiscriminator, DCGANGenerator, GANConfig, GANTrainer
+    torch.manual_seed(seed)
+    generator, discriminator = DCGANGenerator(size=size), DCGANDiscriminator(size=size)
+    path = _cache(f"gan{size}_s{steps}_seed{seed}")
+    config = GANConfig(steps=steps, seed=seed, progress=progress, device="cpu",
+                       checkpoint_path=str(path) if cache else None)
+    data = load_dataset("digits", split="train", size=size, value_range=(-1, 1))
+    trainer = GANTrainer(generator, discriminator, data, config=config)  # resumes from the cache
+    if trainer.step < steps:
+        trainer.fit()
+    return trainer
+
+
+def generated_digits(kind: str, *, n: int = 1000, size: int = 16, steps: int | None = None, seed: int = 0,
+                     cache: bool = True, progress: bool = False) -> torch.Tensor:
+    """n digits (n, 1, size, size) in [0, 1] (size 8 or 16) from one of GENERATORS, trained for `steps`
+    (default DEFAULT_STEPS). Sampling uses `seed + 1` so samples differ from the training noise."""
+    if kind not in GENERATORS:
+        raise ValueError(f"kind must be one of {GENERATORS}, got {kind!r}")
+    if size not in (8, 16):
+        raise ValueError(f"size must be 8 or 16, got {size!r}")
+    if not isinstance(n, int) or n < 1:
+        raise ValueError(f"n must be a positive int, got {n!r}")
+    steps = steps or DEFAULT_STEPS[kind, size]
+    if kind == "gan":
+        trainer = _gan(steps, size, seed, cache, progress)
+        return to_unit(trainer.sample(n, seed=seed + 1).clamp(-1, 1))
+    from ..diffusion.digits import balanced_labels, generate_digits
+    model, schedule = digits_diffusion(steps=steps, size=size, seed=seed, cache=cache, progress=progress)
+    return generate_digits(model, labels=balanced_labels(n), schedule=schedule, size=size, steps=10,
+                           scale=1.0, seed=seed + 1)
