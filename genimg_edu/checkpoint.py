@@ -176,6 +176,71 @@ def save_checkpoint(path, *, tensors: dict | None = None, modules: dict | None =
 
 # ---- load --------------------------------------------------------------------------------------
 
+def _safetensors_header(path: Path) -> dict | None:
+    """The JSON header of a (possibly truncated) safetensors file, or None if it has no readable one."""
+    try:
+        with open(path, "rb") as file:
+            size = int.from_bytes(file.read(8), "little")
+            if not 2 <= size <= 100_000_000:
+                return None
+            header = json.loads(file.read(size).decode("utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    return header if isinstance(header, dict) else None
+
+
+def describe_file(path) -> str:
+    """What kind of file `path` holds, in a few words ("a torch pickle (torch.save)", "an empty file"...):
+    for error messages about files that are not what the caller expected."""
+    path = Path(path)
+    with open(path, "rb") as file:
+        start = file.read(64)
+    if not start:
+        return "an empty file"
+    if start.startswith(b"PK\x03\x04"):
+        return "a torch file saved with torch.save (a zip of pickles), or another zip archive"
+    if start[:1] == b"\x80" and start[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+        return "a Python pickle (e.g. an old-style torch.save file)"
+    header = _safetensors_header(path)
+    if header is not None:
+        ours = FORMAT_KEY in (header.get("__metadata__") or {})
+        return "a genimg_edu checkpoint" if ours else "a safetensors file of plain weights"
+    if start.lstrip()[:1] in (b"{", b"["):
+        return "a JSON or text file (a notebook?)"
+    try:
+        start.decode("utf-8")
+        return "a text file"
+    except UnicodeDecodeError:
+        return "a binary file of unknown kind"
+
+
+def _not_readable(path: Path, error: Exception) -> str:
+    """The message for a file safetensors cannot read. Deleting is suggested only for a file this
+    library wrote (its header says so, or it lies in the course's cache folder): never for a
+    learner's own file."""
+    from .device import cache_dir
+
+    kind = describe_file(path)
+    if kind == "a genimg_edu checkpoint":
+        return (f"checkpoint {path} was written by genimg_edu but is truncated or corrupt ({error}); "
+                "delete it and train again")
+    try:
+        in_cache = path.resolve().is_relative_to(cache_dir().resolve())
+    except (OSError, ValueError):
+        in_cache = False
+    if in_cache:
+        return (f"cached file {path} is {kind}, not a readable genimg_edu checkpoint ({error}); it is the "
+                "course's own cache file: delete it and it is made again")
+    how = ""
+    if "torch" in kind or "pickle" in kind:
+        how = ("; load plain weights with genimg_edu.checkpoint.load_state_dict_file(path) or "
+               "torch.load(path, weights_only=True)")
+    elif "safetensors" in kind:
+        how = "; load plain weights with genimg_edu.checkpoint.load_state_dict_file(path)"
+    return (f"{path} is not a genimg_edu checkpoint: it is {kind}{how}. Pass a path that save_checkpoint "
+            "wrote, or a new path to start a fresh run there")
+
+
 def _read(path: Path) -> tuple[dict, dict[str, torch.Tensor]]:
     """(header, flat tensors) of a checkpoint, or CheckpointError."""
     if not path.is_file():
@@ -187,8 +252,7 @@ def _read(path: Path) -> tuple[dict, dict[str, torch.Tensor]]:
     except PermissionError:
         raise
     except Exception as error:  # safetensors raises its own error types for bad headers / short files
-        raise CheckpointError(f"checkpoint {path} is corrupt or truncated ({error}); "
-                              "delete it and train again") from error
+        raise CheckpointError(_not_readable(path, error)) from error
     if FORMAT_KEY not in metadata:
         raise CheckpointError(f"{path} is a safetensors file but not a genimg_edu checkpoint; "
                               "use load_state_dict_file for plain weights")

@@ -2,7 +2,9 @@
 
     genimg-edu doctor [--json]                         what is installed, what works offline
     genimg-edu run [--fast] [--output build/run] [NOTEBOOK ...]   execute notebooks, save .ipynb + .html
-    genimg-edu student [--source exercises] [--output build/student]   learners' exercise copies
+    genimg-edu student [--source exercises] [--output build/student] [--force]   learners' exercise copies
+
+Every error is one line saying what is wrong and what to do (exit code 2); `--debug` shows the traceback.
 """
 from __future__ import annotations
 
@@ -135,18 +137,66 @@ def cmd_doctor(args) -> int:
     return 0 if report["ok"] else 1
 
 
+class CommandError(Exception):
+    """A mistake in how the command was called or in its input: printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage mistake in one line (exit code 2) instead of usage + error."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _positive_seconds(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of seconds >= 1, got {text!r}")
+    return value
+
+
+def _check_notebook_file(path: Path) -> None:
+    """CommandError unless `path` is a readable notebook (catches empty and non-JSON files early)."""
+    import nbformat
+
+    if not path.is_file():
+        raise CommandError(f"no such notebook: {path}")
+    if path.stat().st_size == 0:
+        raise CommandError(f"{path} is empty, not a notebook; restore it (e.g. git checkout {path}) "
+                           "or remove it from the command")
+    try:
+        nbformat.read(path, as_version=4)
+    except Exception as error:
+        kind = "not JSON" if "JSON" in type(error).__name__ or isinstance(error, json.JSONDecodeError) \
+            else "not a valid notebook"
+        raise CommandError(f"{path} is {kind}, so it cannot be run ({_first_line(error)}); open it in "
+                           "Jupyter to repair it or restore it from git") from None
+
+
+def _first_line(error: BaseException, limit: int = 200) -> str:
+    text = str(error).strip().splitlines()
+    line = text[0] if text else type(error).__name__
+    return line if len(line) <= limit else line[:limit] + " ..."
+
+
 def cmd_run(args) -> int:
     from .runner import NotebookFailed, execute_notebook, write_html, write_notebook
 
     paths = [Path(p) for p in args.notebooks] or sorted(Path(args.notebooks_dir).glob("*.ipynb"))
     if not paths:
-        print(f"no notebooks to run (none given, none in {args.notebooks_dir}/)", file=sys.stderr)
-        return 2
+        raise CommandError(f"no notebooks to run (none given, none in {args.notebooks_dir}/); "
+                           "name the notebooks to run")
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
-        print(f"no such notebook: {', '.join(missing)}", file=sys.stderr)
-        return 2
+        raise CommandError(f"no such notebook: {', '.join(missing)}")
+    for path in paths:
+        _check_notebook_file(path)
     output, failed = Path(args.output), []
+    if output.exists() and not output.is_dir():
+        raise CommandError(f"--output {output} is a file, not a folder; choose a folder for the results")
     for path in paths:
         print(f"running {path} ({'fast' if args.fast else 'full'} mode) ...", flush=True)
         try:
@@ -155,8 +205,12 @@ def cmd_run(args) -> int:
             notebook = error.notebook
             failed.append(path)
             print(f"FAILED {error}", file=sys.stderr)
-        write_notebook(notebook, output / path.name)
-        write_html(notebook, output / f"{path.stem}.html")
+        try:
+            write_notebook(notebook, output / path.name)
+            write_html(notebook, output / f"{path.stem}.html")
+        except OSError as error:
+            raise CommandError(f"cannot write the results into {output} ({error.strerror or error}); "
+                               "choose a folder you can write to with --output") from None
     print(f"{len(paths) - len(failed)}/{len(paths)} notebooks ran; executed copies and HTML in {output}/")
     if failed:
         print("failed: " + ", ".join(str(p) for p in failed), file=sys.stderr)
@@ -167,41 +221,70 @@ def cmd_student(args) -> int:
     from .exercises.student import write_student_notebooks
 
     try:
-        written = write_student_notebooks(args.source, args.output)
+        result = write_student_notebooks(args.source, args.output, force=args.force)
     except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    for path in written:
+        raise CommandError(str(error)) from error
+    for path in result.written:
         print(f"wrote {path}")
-    print(f"{len(written)} student notebook(s) in {args.output}/")
+    for path in result.kept:
+        print(f"kept {path}: it was changed after it was written (a learner's work?); "
+              "--force replaces it, or move it away and run again to get a fresh copy", file=sys.stderr)
+    print(f"{len(result.written)} student notebook(s) written, {len(result.kept)} kept, in {args.output}/")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="genimg-edu", description="genimg-edu: a hands-on course on "
-                                     "how AI image generation works.")
-    commands = parser.add_subparsers(dest="command", required=True)
-    doctor = commands.add_parser("doctor", help="check the set-up (offline; exit 1 if something is broken)")
+    parser = _Parser(prog="genimg-edu", description="genimg-edu: a hands-on course on "
+                     "how AI image generation works.")
+    parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
+    # the same flag after the command name (genimg-edu run --debug ...); SUPPRESS keeps the global value
+    debug = _Parser(add_help=False)
+    debug.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser,
+                                     metavar="{doctor,run,student}")
+    doctor = commands.add_parser("doctor", parents=[debug],
+                                 help="check the set-up (offline; exit 1 if something is broken)")
     doctor.add_argument("--json", action="store_true", help="machine-readable output")
     doctor.set_defaults(handler=cmd_doctor)
-    run = commands.add_parser("run", help="execute notebooks; write executed .ipynb and .html")
+    run = commands.add_parser("run", parents=[debug], help="execute notebooks; write executed .ipynb and .html")
     run.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="default: every notebook in notebooks/")
     run.add_argument("--fast", action="store_true", help="GENIMG_FAST=1: tiny step counts, as in CI")
     run.add_argument("--output", default="build/run", help="folder for the results (default build/run)")
-    run.add_argument("--timeout", type=int, default=1800, help="seconds allowed per cell (default 1800)")
+    run.add_argument("--timeout", type=_positive_seconds, default=1800,
+                     help="seconds allowed per cell (default 1800)")
     run.add_argument("--notebooks-dir", default="notebooks", help=argparse.SUPPRESS)
     run.set_defaults(handler=cmd_run)
-    student = commands.add_parser("student", help="write learners' copies of the exercise notebooks")
+    student = commands.add_parser("student", parents=[debug],
+                                  help="write learners' copies of the exercise notebooks")
     student.add_argument("--source", default="exercises", help="master notebooks (default exercises/)")
     student.add_argument("--output", default="build/student", help="where to write (default build/student)")
+    student.add_argument("--force", action="store_true",
+                         help="also replace copies changed since they were written (learners' answers are lost)")
     student.set_defaults(handler=cmd_student)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `genimg-edu` command; returns the exit code."""
+    """Entry point of the `genimg-edu` command; returns the exit code.
+    Errors print one line saying what is wrong and what to do (exit code 2); --debug re-raises them
+    with the traceback."""
     args = build_parser().parse_args(argv)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except KeyboardInterrupt:
+        if args.debug:
+            raise
+        print("genimg-edu: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # the command line shows no traceback unless --debug asks for it
+        if args.debug:
+            raise
+        if isinstance(error, CommandError):
+            print(f"genimg-edu {args.command}: error: {error}", file=sys.stderr)
+        else:
+            print(f"genimg-edu {args.command}: error: {type(error).__name__}: {_first_line(error)} "
+                  "(run again with --debug for the details)", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -196,7 +196,7 @@ def _resume(path: Path, *, modules, optimizer, scaler, fingerprint, steps):
     meta = load_checkpoint(path)["meta"]  # check first, so a refused checkpoint changes nothing
     if meta.get("config") != fingerprint:
         raise ValueError(f"checkpoint {path} was written with {meta.get('config')}, this run uses "
-                         f"{fingerprint}; delete the file or choose another checkpoint_path")
+                         f"{fingerprint}; choose another checkpoint_path for this run (that file holds the other run)")
     if meta["step"] > steps:
         raise ValueError(f"checkpoint {path} is at step {meta['step']}, past steps={steps}")
     load_checkpoint(path, modules=modules, optimizers={"optimizer": optimizer}, restore_rng=True)

@@ -130,19 +130,21 @@ def test_missing_corrupt_and_truncated_files_raise_checkpoint_error(tmp_path):
 
     empty = tmp_path / "empty.safetensors"
     empty.write_bytes(b"")  # e.g. a disk that filled up under a non-atomic writer
-    with pytest.raises(CheckpointError, match="corrupt"):
+    with pytest.raises(CheckpointError, match="is an empty file") as info:
         load_checkpoint(empty)
+    assert "delete" not in str(info.value)  # nothing says this file is the course's to delete
 
     garbage = tmp_path / "garbage.safetensors"
     garbage.write_bytes(b"\x00\x01 this is not a checkpoint")
-    with pytest.raises(CheckpointError, match="corrupt"):
+    with pytest.raises(CheckpointError, match="not a genimg_edu checkpoint") as info:
         load_checkpoint(garbage)
+    assert "delete" not in str(info.value)
 
     good = save_checkpoint(tmp_path / "good.safetensors", tensors={"w": torch.randn(1000)}, meta={"k": 1})
     truncated = tmp_path / "truncated.safetensors"
     truncated.write_bytes(good.read_bytes()[:-100])
-    with pytest.raises(CheckpointError):
-        load_checkpoint(truncated)
+    with pytest.raises(CheckpointError, match="written by genimg_edu but is truncated or corrupt.*delete it"):
+        load_checkpoint(truncated)  # the header proves the course wrote it: deleting loses nothing of yours
     assert issubclass(CheckpointError, ValueError)
 
 
@@ -197,3 +199,34 @@ def test_load_state_dict_file_refuses_pickled_objects(tmp_path):
 
 class _Unpicklable:
     """An arbitrary class: weights_only loading must refuse to rebuild it."""
+
+
+def test_files_the_course_did_not_write_are_named_never_offered_for_deletion(tmp_path, monkeypatch):
+    monkeypatch.setenv("GENIMG_CACHE", str(tmp_path / "cache"))
+    weights = tmp_path / "my_weights.pt"
+    torch.save({"w": torch.ones(2)}, weights)  # a valid torch file, e.g. from a tutorial
+    with pytest.raises(CheckpointError) as info:
+        load_checkpoint(weights)
+    message = str(info.value)
+    assert "torch.save" in message and "weights_only=True" in message and "load_state_dict_file" in message
+    assert "delete" not in message and "corrupt" not in message
+    assert torch.equal(load_state_dict_file(weights)["w"], torch.ones(2))  # the advice works
+
+    essay = tmp_path / "my_notes.ipynb"
+    essay.write_text('{"cells": []}')  # a learner's own file passed as checkpoint_path by mistake
+    with pytest.raises(CheckpointError, match="not a genimg_edu checkpoint: it is a JSON") as info:
+        load_checkpoint(essay)
+    assert "delete" not in str(info.value)
+    assert essay.read_text() == '{"cells": []}'
+
+    plain = tmp_path / "plain.safetensors"
+    from safetensors.torch import save_file
+    save_file({"w": torch.zeros(2)}, str(plain))
+    with pytest.raises(CheckpointError, match="load_state_dict_file"):
+        load_checkpoint(plain)
+
+    cached = tmp_path / "cache" / "junk.safetensors"  # the course's cache folder: its files are ours
+    cached.parent.mkdir(exist_ok=True)
+    cached.write_bytes(b"\x00junk")
+    with pytest.raises(CheckpointError, match="course's own cache file: delete it"):
+        load_checkpoint(cached)

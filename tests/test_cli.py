@@ -132,8 +132,8 @@ def test_student_writes_stubbed_copies(tmp_path, capsys):
     student = nbformat.read(out / "01_pixels.ipynb", as_version=4)
     code = student.cells[1].source
     assert "return 1 - img" not in code and "NotImplementedError" in code and "def invert(img):" in code
-    assert "1 student notebook(s)" in capsys.readouterr().out
-    assert main(["student", "--source", str(tmp_path / "missing"), "--output", str(out)]) == 1
+    assert "1 student notebook(s) written, 0 kept" in capsys.readouterr().out
+    assert main(["student", "--source", str(tmp_path / "missing"), "--output", str(out)]) == 2
     assert "source must be a folder" in capsys.readouterr().err
 
 
@@ -159,3 +159,94 @@ def test_execute_notebook_cwd_and_timeout(tmp_path):
         execute_notebook(slow, timeout=0)
     with pytest.raises(FileNotFoundError):
         execute_notebook(tmp_path / "missing.ipynb")
+
+
+def one_line_error(capsys, argv, *expected):
+    """Run the command; it must fail with exit code 2 and one line on stderr holding `expected`."""
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    for text in expected:
+        assert text in err, err
+    return err
+
+
+def test_student_keeps_an_edited_notebook_and_says_how_to_regenerate(tmp_path, capsys):
+    masters, out = tmp_path / "masters", tmp_path / "student"
+    masters.mkdir()
+    write_notebook(masters / "01_pixels.ipynb", "def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION")
+    assert main(["student", "--source", str(masters), "--output", str(out)]) == 0
+    edited = nbformat.read(out / "01_pixels.ipynb", as_version=4)
+    edited.cells[1].source = "def f():\n    return 'my answer'"
+    nbformat.write(edited, out / "01_pixels.ipynb")
+    capsys.readouterr()
+    assert main(["student", "--source", str(masters), "--output", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert f"kept {out / '01_pixels.ipynb'}" in captured.err and "--force" in captured.err
+    assert "0 student notebook(s) written, 1 kept" in captured.out
+    assert "my answer" in (out / "01_pixels.ipynb").read_text()
+    assert main(["student", "--force", "--source", str(masters), "--output", str(out)]) == 0
+    assert "my answer" not in (out / "01_pixels.ipynb").read_text()
+
+
+def test_student_output_errors_are_one_line(tmp_path, capsys, monkeypatch):
+    masters = tmp_path / "masters"
+    masters.mkdir()
+    write_notebook(masters / "01.ipynb", "x = 1")
+    a_file = tmp_path / "taken.txt"
+    a_file.write_text("x")
+    one_line_error(capsys, ["student", "--source", str(masters), "--output", str(a_file)],
+                   "output must be a folder", "--output")
+    one_line_error(capsys, ["student", "--source", str(masters), "--output", str(a_file / "missing")],
+                   "cannot write", "--output")
+    import genimg_edu.exercises.student as student
+
+    def read_only(*args, **kwargs):  # a read-only folder (root ignores chmod, so simulate the OS's answer)
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(student.nbformat, "write", read_only)
+    one_line_error(capsys, ["student", "--source", str(masters), "--output", str(tmp_path / "ro")],
+                   "Permission denied", "choose a folder you can write to")
+    for argv in (["--debug", "student"], ["student", "--debug"]):  # --debug: the traceback, down to the cause
+        with pytest.raises(Exception, match="cannot write") as info:
+            main([*argv, "--source", str(masters), "--output", str(tmp_path / "ro")])
+        causes = [info.value]
+        while causes[-1].__cause__ is not None:
+            causes.append(causes[-1].__cause__)
+        assert isinstance(causes[-1], PermissionError)
+
+
+def test_run_bad_notebooks_and_timeout_are_one_line_errors(tmp_path, capsys):
+    empty = tmp_path / "empty.ipynb"
+    empty.write_text("")
+    one_line_error(capsys, ["run", "--output", str(tmp_path / "o"), str(empty)], "empty.ipynb is empty")
+    text = tmp_path / "text.ipynb"
+    text.write_text("print('hello')")
+    one_line_error(capsys, ["run", "--output", str(tmp_path / "o"), str(text)], "text.ipynb is not JSON")
+    not_nb = tmp_path / "list.ipynb"
+    not_nb.write_text("[1, 2]")
+    one_line_error(capsys, ["run", "--output", str(tmp_path / "o"), str(not_nb)], "list.ipynb is not")
+    good = write_notebook(tmp_path / "good.ipynb", "x = 1")
+    for bad in ("0", "-3", "soon"):
+        with pytest.raises(SystemExit) as info:
+            main(["run", "--timeout", bad, str(good)])
+        err = capsys.readouterr().err
+        assert info.value.code == 2 and len(err.strip().splitlines()) == 1, err
+        assert "--timeout" in err and ">= 1" in err and "Traceback" not in err
+    taken = tmp_path / "taken"
+    taken.write_text("x")
+    one_line_error(capsys, ["run", "--output", str(taken), str(good)], "is a file, not a folder")
+    assert not (tmp_path / "o").exists()  # nothing ran, nothing was written
+    with pytest.raises(Exception, match="is empty"):
+        main(["--debug", "run", str(empty)])
+
+
+def test_an_unexpected_error_is_one_line_without_debug(capsys, monkeypatch):
+    import genimg_edu.cli as cli
+
+    def broken():
+        raise RuntimeError("first line of the problem\nsecond line")
+    monkeypatch.setattr(cli, "diagnose", broken)
+    one_line_error(capsys, ["doctor"], "RuntimeError: first line of the problem", "--debug")
+    with pytest.raises(RuntimeError):
+        main(["doctor", "--debug"])

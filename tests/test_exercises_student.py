@@ -87,8 +87,64 @@ def test_write_student_notebooks(tmp_path):
     source.mkdir()
     nbformat.write(notebook(("code", "### BEGIN SOLUTION\nx = 1\n### END SOLUTION")), source / "01_a.ipynb")
     nbformat.write(notebook(("code", "y = 2")), source / "02_b.ipynb")
-    written = write_student_notebooks(source, tmp_path / "build" / "student")
+    written = write_student_notebooks(source, tmp_path / "build" / "student").written
     assert [p.name for p in written] == ["01_a.ipynb", "02_b.ipynb"]
     assert nbformat.read(written[0], as_version=4).cells[1].source == "x = ____  # YOUR CODE HERE"
     with pytest.raises(ValueError, match="folder"):
         write_student_notebooks(tmp_path / "missing", tmp_path / "out")
+
+
+def test_student_copies_a_learner_edited_are_kept_unless_forced(tmp_path):
+    source, out = tmp_path / "exercises", tmp_path / "student"
+    source.mkdir()
+    nbformat.write(notebook(("code", "### BEGIN SOLUTION\nx = 1\n### END SOLUTION")), source / "01_a.ipynb")
+    nbformat.write(notebook(("code", "y = 2")), source / "02_b.ipynb")
+    first = write_student_notebooks(source, out)
+    assert [p.name for p in first.written] == ["01_a.ipynb", "02_b.ipynb"] and first.kept == []
+
+    edited = nbformat.read(out / "01_a.ipynb", as_version=4)
+    edited.cells[1].source = "x = 41 + 1  # my answer"
+    nbformat.write(edited, out / "01_a.ipynb")
+    answer = (out / "01_a.ipynb").read_text()
+    (out / "02_b.ipynb").write_text("a teacher's own file, not a notebook")
+    nbformat.write(notebook(("code", "y = 3")), source / "02_b.ipynb")  # the master changed meanwhile
+
+    again = write_student_notebooks(source, out)
+    assert again.written == [] and [p.name for p in again.kept] == ["01_a.ipynb", "02_b.ipynb"]
+    assert (out / "01_a.ipynb").read_text() == answer  # the learner's answer survives a re-run
+    assert (out / "02_b.ipynb").read_text() == "a teacher's own file, not a notebook"
+
+    nbformat.write(notebook(("code", "z = 4")), source / "03_c.ipynb")
+    untouched = nbformat.read(out / "01_a.ipynb", as_version=4)
+    untouched.metadata.pop("genimg_edu")  # no fingerprint: not provably ours either
+    nbformat.write(untouched, out / "01_a.ipynb")
+    assert [p.name for p in write_student_notebooks(source, out).written] == ["03_c.ipynb"]
+
+    ran = nbformat.read(out / "03_c.ipynb", as_version=4)  # only run, not edited: outputs don't count
+    ran.cells[1].outputs = [nbformat.v4.new_output("stream", text="4\n")]
+    ran.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nbformat.write(ran, out / "03_c.ipynb")
+    nbformat.write(notebook(("code", "z = 5")), source / "03_c.ipynb")
+    third = write_student_notebooks(source, out)
+    assert [p.name for p in third.written] == ["03_c.ipynb"]  # an unedited copy follows the master
+    assert nbformat.read(out / "03_c.ipynb", as_version=4).cells[1].source == "z = 5"
+
+    forced = write_student_notebooks(source, out, force=True)
+    assert len(forced.written) == 3 and forced.kept == []
+    assert "41 + 1" not in (out / "01_a.ipynb").read_text()
+
+
+def test_student_output_that_cannot_be_written_is_a_clear_error(tmp_path, monkeypatch):
+    source = tmp_path / "exercises"
+    source.mkdir()
+    nbformat.write(notebook(("code", "y = 2")), source / "01.ipynb")
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x")
+    with pytest.raises(ValueError, match="output must be a folder"):
+        write_student_notebooks(source, a_file)
+    with pytest.raises(ValueError, match="cannot write student notebooks into .*--output"):
+        write_student_notebooks(source, a_file / "inside")  # a folder under a file cannot exist
+    (source / "02.ipynb").write_text("")
+    with pytest.raises(ValueError, match="02.ipynb is not a readable notebook"):
+        write_student_notebooks(source, tmp_path / "out")
+    assert not (tmp_path / "out").exists()  # a broken master stops before anything is written

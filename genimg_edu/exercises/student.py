@@ -11,12 +11,16 @@ Indented markers (inside a function body) become `# YOUR CODE HERE` and
 `raise NotImplementedError("Your code here")` at that indentation; top-level markers become one
 `name = ____  # YOUR CODE HERE` per assigned name. In markdown cells the text between
 `<!-- BEGIN SOLUTION -->` and `<!-- END SOLUTION -->` becomes "YOUR ANSWER HERE". Outputs are
-cleared. `genimg-edu student` calls `write_student_notebooks()`.
+cleared. `genimg-edu student` calls `write_student_notebooks()`, which never replaces a copy a
+learner has edited (unless force=True).
 """
 from __future__ import annotations
 
 import ast
 import copy
+import hashlib
+import json
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -26,6 +30,7 @@ BEGIN_MD, END_MD = "<!-- BEGIN SOLUTION -->", "<!-- END SOLUTION -->"
 STUB_COMMENT = "# YOUR CODE HERE"
 STUB_RAISE = 'raise NotImplementedError("Your code here")'
 ANSWER_HERE = "YOUR ANSWER HERE"
+METADATA_KEY = "genimg_edu"  # notebook metadata: the fingerprint of the copy as written
 
 
 def _regions(lines: list[str], begin: str, end: str, where: str) -> list[tuple[int, int]]:
@@ -129,16 +134,67 @@ def make_student_notebook(nb: nbformat.NotebookNode, *, name: str = "notebook") 
     return student
 
 
-def write_student_notebooks(source: str | Path = "exercises", output: str | Path = "build/student") -> list[Path]:
-    """Write a student copy of every `*.ipynb` in `source` into `output`; return the new paths."""
+def _source_hash(nb: nbformat.NotebookNode) -> str:
+    """A fingerprint of what a learner types: every cell's kind and source (not outputs or metadata,
+    which Jupyter changes by itself when a notebook is merely opened or run)."""
+    cells = [[cell.cell_type, cell.source if isinstance(cell.source, str) else "".join(cell.source)]
+             for cell in nb.cells]
+    return hashlib.sha256(json.dumps(cells).encode("utf-8")).hexdigest()
+
+
+def _untouched_copy(path: Path) -> bool:
+    """True when `path` is a student copy this module wrote and nobody has edited since; False for
+    an edited copy, a notebook from elsewhere or a file that is not a notebook."""
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception:  # not a notebook at all: it is not ours to replace
+        return False
+    recorded = nb.metadata.get(METADATA_KEY, {}).get("source_sha256")
+    return recorded is not None and recorded == _source_hash(nb)
+
+
+@dataclass
+class StudentCopies:
+    """What `write_student_notebooks` did: the notebooks it wrote, and those it kept because a
+    learner had changed them (or they were not written by this command)."""
+    written: list[Path] = field(default_factory=list)
+    kept: list[Path] = field(default_factory=list)
+
+
+def write_student_notebooks(source: str | Path = "exercises", output: str | Path = "build/student", *,
+                            force: bool = False) -> StudentCopies:
+    """Write a student copy of every `*.ipynb` in `source` into `output`.
+
+    A copy already in `output` is replaced only if it is unchanged since this function wrote it;
+    a learner's edited copy (or any other file of that name) is kept and listed in `.kept`, unless
+    force=True. Nothing is written when a master notebook is broken (ValueError before any write).
+    Raises ValueError for a missing source, an output that is not a folder or cannot be written.
+    """
     source, output = Path(source), Path(output)
     if not source.is_dir():
         raise ValueError(f"source must be a folder of master notebooks, got {str(source)!r}")
-    output.mkdir(parents=True, exist_ok=True)
-    written = []
+    if output.exists() and not output.is_dir():
+        raise ValueError(f"output must be a folder, but {str(output)!r} is a file; choose another --output")
+    students = []  # stub every master first: a broken master stops before anything is written
     for path in sorted(source.glob("*.ipynb")):
-        student = make_student_notebook(nbformat.read(path, as_version=4), name=str(path))
-        target = output / path.name
-        nbformat.write(student, target)
-        written.append(target)
-    return written
+        try:
+            master = nbformat.read(path, as_version=4)
+        except Exception as error:
+            raise ValueError(f"{path} is not a readable notebook ({type(error).__name__}: "
+                             f"{str(error)[:200]})") from None
+        student = make_student_notebook(master, name=str(path))
+        student.metadata[METADATA_KEY] = {"source_sha256": _source_hash(student)}
+        students.append((output / path.name, student))
+    result = StudentCopies()
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        for target, student in students:
+            if target.exists() and not force and not _untouched_copy(target):
+                result.kept.append(target)
+                continue
+            nbformat.write(student, target)
+            result.written.append(target)
+    except OSError as error:
+        raise ValueError(f"cannot write student notebooks into {str(output)!r} ({error.strerror or error}); "
+                         "choose a folder you can write to with --output") from error
+    return result
