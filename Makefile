@@ -43,3 +43,17 @@ clean:
 .PHONY: test-install
 test-install: $(STAMP)
 	GENIMG_TEST_INSTALL=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q -m install tests/test_packaging.py
+
+# The course website (Jupyter Book 1.x, builds offline): every notebooks/*.ipynb executed in fast mode
+# with a banner saying so; `make site FULL=1` executes them in full mode (the real lesson). Opens at
+# build/site/_build/html/index.html. `make site-deps` only installs the tools (the `site` extra).
+SITE_STAMP := $(VENV)/.installed-site
+$(SITE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[lab,dev,site]"
+	touch $(SITE_STAMP)
+
+.PHONY: site site-deps
+site-deps: $(SITE_STAMP)
+
+site: $(SITE_STAMP)
+	OMP_NUM_THREADS=1 $(BIN)/python site/build_site.py $(if $(FULL),--full,)

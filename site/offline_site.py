@@ -1,0 +1,50 @@
+"""Sphinx extension of the course website: keep every page working offline.
+
+- The notebooks' "Open in Colab" badge is an inline SVG already (notebooks 00-07); a notebook that
+  still points at the badge image on colab.research.google.com gets the same inline badge here, so
+  no page fetches it.
+- MathJax 2 is served from the jupyter-server-mathjax package, copied into `_static/mathjax`.
+"""
+from __future__ import annotations
+
+import base64
+import re
+import shutil
+from pathlib import Path
+
+BADGE_SVG = Path(__file__).resolve().parents[1] / "docs" / "img" / "colab-badge.svg"
+REMOTE_BADGE = re.compile(r"\[!\[Open In Colab\]\(https://colab\.research\.google\.com/assets/colab-badge\.svg\)\]"
+                          r"\((https://colab\.research\.google\.com/[^)\s]+)\)")
+
+
+def badge_html(link: str) -> str:
+    """The offline badge: an inline SVG image linking to `link`."""
+    data = base64.b64encode(BADGE_SVG.read_text().strip().encode()).decode()
+    return f'<a href="{link}"><img src="data:image/svg+xml;base64,{data}" alt="Open In Colab"/></a>'
+
+
+def offline_badge(source: str) -> str:
+    """`source` with every remote Colab badge replaced by the inline one."""
+    return REMOTE_BADGE.sub(lambda m: badge_html(m.group(1)).replace('"', '\\"'), source)
+
+
+def _source_read(app, docname, content):
+    if docname.startswith("notebooks/"):
+        content[0] = offline_badge(content[0])
+
+
+def _copy_mathjax(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    import jupyter_server_mathjax
+
+    static = Path(jupyter_server_mathjax.__file__).parent / "static"
+    target = Path(app.outdir) / "_static" / "mathjax"
+    if not (target / "MathJax.js").exists():
+        shutil.copytree(static, target, dirs_exist_ok=True)
+
+
+def setup(app):
+    app.connect("source-read", _source_read)
+    app.connect("build-finished", _copy_mathjax)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
