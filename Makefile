@@ -10,8 +10,18 @@ PYTEST_WORKERS ?= 2
 
 .PHONY: lab test test-lib test-notebooks student doctor benchmarks clean
 
+# Make .venv, or say in one line what to install: a missing or too old Python (the course needs 3.10+),
+# or Debian/Ubuntu's python3-venv (without it `python3 -m venv` stops at ensurepip). A failed venv is removed.
+# NEED_PYTHON: keep in step with requires-python in pyproject.toml and the version check below
+NEED_PYTHON := 3.10
+MAKE_VENV = command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python $(NEED_PYTHON) or newer (or run make PYTHON=/path/to/python3)" >&2; exit 2; }; \
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null || { echo "error: genimg-edu needs Python $(NEED_PYTHON) or newer, $(PYTHON) is $$($(PYTHON) -V 2>&1); install a newer one and run make PYTHON=python3.12 (for example)" >&2; exit 2; }; \
+	$(PYTHON) -m venv $(VENV) >$(VENV).log 2>&1 && rm -f $(VENV).log || { rm -rf $(VENV); \
+	if $(PYTHON) -c 'import ensurepip' 2>/dev/null; then echo "error: $(PYTHON) -m venv failed (see $(VENV).log)" >&2; \
+	else echo "error: $(PYTHON) cannot make a virtual environment (ensurepip is missing); on Debian/Ubuntu: sudo apt install python3-venv (or python$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')-venv), then make again" >&2; fi; exit 2; }
+
 $(STAMP): pyproject.toml constraints.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/python || { $(MAKE_VENV); }
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c constraints.txt -e ".[lab,dev]"
 	touch $(STAMP)
