@@ -146,6 +146,6 @@ def plot_synthetic_data(result: dict, *, title: str = "10 real digits per class,
     ax.set_xlim(-0.4, 1.4)
     ax.set_ylabel("held-out accuracy (%)")
     ax.set_title(title, fontsize=10)
-    ax.text(0.5, 0.02, result["verdict"], transform=ax.transAxes, ha="center", fontsize=8, wrap=True)
+    ax.set_xlabel(result["verdict"], fontsize=8)
     fig.tight_layout()
     return fig
