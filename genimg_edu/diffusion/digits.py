@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import torch
 
 from ..data import load_dataset, to_unit
+from ..device import pick_device
 from ..train import TrainConfig, train
 from .guidance import guided_model_fn
 from .samplers import sample
@@ -37,6 +38,10 @@ class DigitsDiffusionConfig:
     seed: int = 0                     # seeds the data order, noise and initial weights
     channels_last: bool = True        # NHWC layout: about 1.4x faster for these convs on CPU
     per_class: int | None = None      # train on only this many digits of each class (None: all ~144)
+    dataset: str = "digits"           # "digits" (offline, 8 or 16 px) or "mnist" / "fashion_mnist" (28 px)
+    download: bool = False            # torchvision data sets only: fetch the files if missing (internet)
+    amp: str = "off"                  # mixed precision, as TrainConfig.amp: "off" | "bf16" | "fp16" | "auto"
+    preload: bool = False             # copy the whole training set to the device once (GPU: no per-step copy)
 
 
 def make_digits_unet(config: DigitsDiffusionConfig) -> UNet:
@@ -50,10 +55,16 @@ def train_digits_diffusion(config: DigitsDiffusionConfig = DigitsDiffusionConfig
     """Train the recipe. Returns (ema_model in eval mode, schedule, TrainResult).
     callbacks: callback(step, logs) as in train(); watch: watch(step, ema_model, schedule) after every
     optimizer step (e.g. a benchmark judging the model part-way; it must restore train mode)."""
-    if config.size not in (8, 16):
-        raise ValueError(f"size must be 8 or 16, got {config.size}")
+    sizes = {"digits": (8, 16), "mnist": (28,), "fashion_mnist": (28,)}
+    if config.dataset not in sizes:
+        raise ValueError(f"dataset must be one of {sorted(sizes)}, got {config.dataset!r}")
+    if config.size not in sizes[config.dataset]:
+        raise ValueError(f"size must be one of {sizes[config.dataset]} for dataset {config.dataset!r}, got {config.size}")
     torch.manual_seed(config.seed)
-    data = load_dataset("digits", split="train", size=config.size, value_range=(-1, 1))
+    if config.dataset == "digits":
+        data = load_dataset("digits", split="train", size=config.size, value_range=(-1, 1))
+    else:
+        data = load_dataset(config.dataset, split="train", value_range=(-1, 1), download=config.download)
     if config.per_class is not None:
         data = data.per_class(config.per_class, seed=config.seed)
     schedule = make_schedule(config.schedule, T=config.T)
@@ -62,7 +73,10 @@ def train_digits_diffusion(config: DigitsDiffusionConfig = DigitsDiffusionConfig
     loss_fn = DiffusionLoss(schedule, conditional=True, label_dropout=config.label_dropout)
     train_config = TrainConfig(steps=config.steps, batch_size=config.batch_size, lr=config.lr, seed=config.seed,
                                log_every=max(config.steps // 30, 1), progress=progress, device=device,
-                               channels_last=config.channels_last)
+                               channels_last=config.channels_last, amp=config.amp)
+    if config.preload:  # a tuple of tensors already on the device: batches are gathered there
+        target = torch.device(device) if device is not None else pick_device()
+        data = (data.images.to(target), data.labels.to(target))
     hooks = [ema] if watch is None else [ema, lambda step, _: watch(step, ema.model, schedule)]
     result = train(model, loss_fn, data, config=train_config, callbacks=callbacks, on_step=hooks,
                    checkpoint_modules={"ema": ema.model})

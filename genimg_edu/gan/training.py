@@ -14,6 +14,7 @@ Taught in notebook 05.
 """
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -25,7 +26,7 @@ from tqdm.auto import tqdm
 
 from ..checkpoint import load_checkpoint, save_checkpoint
 from ..data import ImageSet, check_images
-from ..device import pick_device
+from ..device import amp_choice, device_capabilities, pick_device
 from ..ema import EMA
 
 LOSSES = ("nonsaturating", "hinge")
@@ -134,6 +135,8 @@ class GANConfig:
     checkpoint_every: int = 0              # 0: save only at the end (when checkpoint_path is set)
     progress: bool = True                  # tqdm bar
     device: str | None = None              # None: pick_device()
+    amp: str = "off"                       # "off" | "bf16" (autocast; no loss scaling needed) | "auto": bf16 where
+                                           # the device computes it natively, else off (fp16 would need scaling)
 
 
 class GANTrainer:
@@ -148,6 +151,11 @@ class GANTrainer:
         self.config = config or GANConfig()
         _check_loss(self.config.loss)
         self.device = torch.device(self.config.device) if self.config.device else pick_device()
+        if self.config.amp not in ("off", "bf16", "auto"):
+            raise ValueError(f"amp must be 'off', 'bf16' or 'auto', got {self.config.amp!r}")
+        bf16 = self.config.amp == "bf16" or (
+            self.config.amp == "auto" and amp_choice(self.device.type, device_capabilities())[0] == torch.bfloat16)
+        self.amp_dtype = torch.bfloat16 if bf16 else None
         self.images, self.labels = _unpack(data)
         self.conditional = getattr(generator, "num_classes", None) is not None
         if self.conditional and self.labels is None:
@@ -165,8 +173,12 @@ class GANTrainer:
 
     def _batch(self):
         rows = torch.randint(len(self.images), (self.config.batch_size,), generator=self.rng)
-        labels = self.labels[rows].to(self.device) if self.conditional else None
-        return self.images[rows].to(self.device), labels
+        labels = self.labels[rows] if self.conditional else None
+        real = self.images[rows]
+        if self.device.type == "cuda":  # page-locked copies go to the GPU asynchronously
+            real, labels = real.pin_memory(), labels.pin_memory() if labels is not None else None
+        to = lambda t: t.to(self.device, non_blocking=True) if t is not None else None  # noqa: E731
+        return to(real), to(labels)
 
     def fit(self, steps: int | None = None, *, callbacks=()) -> list[dict]:
         """Train until `steps` total gan_steps (default config.steps). Each callback(step, logs) runs
@@ -177,8 +189,9 @@ class GANTrainer:
         bar = tqdm(total=target, initial=self.step, disable=not cfg.progress, desc="GAN")
         while self.step < target:
             real, labels = self._batch()
-            losses = gan_step(self.generator, self.discriminator, self.g_optimizer, self.d_optimizer, real,
-                              labels=labels, loss=cfg.loss, label_smoothing=cfg.label_smoothing, rng=self.rng)
+            with torch.autocast(self.device.type, dtype=self.amp_dtype) if self.amp_dtype else nullcontext():
+                losses = gan_step(self.generator, self.discriminator, self.g_optimizer, self.d_optimizer, real,
+                                  labels=labels, loss=cfg.loss, label_smoothing=cfg.label_smoothing, rng=self.rng)
             if self.ema_tracker is not None:
                 self.ema_tracker(self.step, self.generator)  # warm-up: early on the EMA tracks G
             self.step += 1

@@ -29,9 +29,9 @@ def evaluate_samples(judge: Judge, samples: torch.Tensor, *, labels=None, copyin
     """
     from .frechet import _real_images
 
-    head = "digit" if judge.kind == "digits" else "shape"
+    head = "shape" if judge.kind == "shapes" else judge.heads[0]
     predicted = judge.predict(samples)
-    predicted = predicted if judge.kind == "digits" else predicted["shape"]
+    predicted = predicted["shape"] if judge.kind == "shapes" else predicted
     k = judge.net.heads[head].out_features
     report = {"n": len(samples), "entropy": class_entropy(predicted, k), "max_entropy": max_entropy(k)}
     if labels is None:

@@ -78,6 +78,8 @@ def _real_images(kind: str, size: int, split: str, n: int | None = None) -> torc
     """Real images of a split, kept in memory (read-only: callers never modify them)."""
     if kind == "digits":
         return load_dataset("digits", split=split, size=size).images
+    if kind in ("mnist", "fashion_mnist", "cifar10"):  # 10,000 train images are plenty for the statistics
+        return load_dataset(kind, split=split, limit=n or 10_000).images
     return load_dataset("shapes", split=split, size=size, n=n).images
 
 

@@ -35,7 +35,14 @@ from ..data.shapes import ATTRIBUTES as SHAPES_ATTRIBUTE_VALUES
 from ..device import cache_dir
 
 VERSION = "2"  # bump when the architecture or the training recipe changes: old caches are ignored
-KINDS = ("digits", "shapes")
+TORCHVISION_KINDS = {"mnist": 28, "fashion_mnist": 28, "cifar10": 32}  # kind -> its one image size
+KINDS = ("digits", "shapes", *TORCHVISION_KINDS)
+CLASS_NAMES = {  # single-label kinds: what the predicted indices mean (torchvision's order)
+    "digits": [str(d) for d in range(10)], "mnist": [str(d) for d in range(10)],
+    "fashion_mnist": ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
+                      "Bag", "Ankle boot"],
+    "cifar10": ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"],
+}
 DIGIT_SIZES = (8, 16, 28, 32)
 SHAPE_VALUES = SHAPES_ATTRIBUTE_VALUES
 SHAPE_ATTRIBUTES = {name: len(values) for name, values in SHAPE_VALUES.items()}
@@ -59,7 +66,22 @@ RECIPES = {
                      max_shift=1 / 8, max_noise=0.1),
     "shapes": Recipe(epochs={16: 12, 32: 8}, batch_size=64, lr=3e-3,
                      max_shift=1 / 16, max_noise=0.1),
+    # the torchvision sets are 35-40x bigger than digits: a few passes suffice (GPU presets use them)
+    "mnist": Recipe(epochs={28: 3}, batch_size=128, lr=3e-3, max_shift=1 / 14, max_noise=0.1),
+    "fashion_mnist": Recipe(epochs={28: 6}, batch_size=128, lr=3e-3, max_shift=1 / 14, max_noise=0.1),
+    "cifar10": Recipe(epochs={32: 15}, batch_size=128, lr=3e-3, max_shift=1 / 16, max_noise=0.05),
 }
+
+
+def _heads(kind: str) -> dict[str, int]:
+    """The classifier heads of a kind: one ("digit" / "label") or the five shapes attributes."""
+    if kind == "shapes":
+        return SHAPE_ATTRIBUTES
+    return {"digit" if kind in ("digits", "mnist") else "label": 10}
+
+
+def _channels(kind: str) -> int:
+    return 3 if kind in ("shapes", "cifar10") else 1
 
 
 class JudgeNet(nn.Module):
@@ -108,8 +130,11 @@ def _augment(x: torch.Tensor, recipe: Recipe, generator: torch.Generator) -> tor
     return (shifted + sigma * torch.randn(shifted.shape, generator=generator)).clamp(0, 1)
 
 
-def _real_data(kind: str, size: int, split: str):
+def _real_data(kind: str, size: int, split: str, download: bool = False):
     """(images, dict head -> labels) of the real data a judge trains / is tested on."""
+    if kind in TORCHVISION_KINDS:  # not on disk and download=False: DatasetNotDownloadedError says how
+        ds = load_dataset(kind, split=split, download=download)
+        return ds.images, {next(iter(_heads(kind))): ds.labels}
     if kind == "digits":
         ds = load_dataset("digits", split=split, size=size)
         return ds.images, {"digit": ds.labels}
@@ -124,6 +149,8 @@ def _check_kind_size(kind, size):
         raise ValueError(f"digits judges exist for size in {DIGIT_SIZES}, got {size!r}")
     if kind == "shapes" and (not isinstance(size, int) or not 16 <= size <= 128):
         raise ValueError(f"shapes judges exist for int size in [16, 128], got {size!r}")
+    if kind in TORCHVISION_KINDS and size != TORCHVISION_KINDS[kind]:
+        raise ValueError(f"{kind} judges exist for size {TORCHVISION_KINDS[kind]} only, got {size!r}")
 
 
 class Judge:
@@ -131,10 +158,10 @@ class Judge:
 
     def __init__(self, kind: str, size: int, net: JudgeNet, meta: dict):
         self.kind, self.size, self.net, self.meta = kind, size, net.eval(), meta
-        self.channels = 1 if kind == "digits" else 3
+        self.channels = _channels(kind)
         self.heads = list(net.heads)
-        # what the predicted indices mean: digits ["0".."9"]; shapes attr -> value names
-        self.classes = [str(d) for d in range(10)] if kind == "digits" else dict(SHAPE_VALUES)
+        # what the predicted indices mean: digits ["0".."9"], cifar10 names...; shapes attr -> value names
+        self.classes = dict(SHAPE_VALUES) if kind == "shapes" else CLASS_NAMES[kind]
         self.test_accuracy = meta.get("test_accuracy")  # float (digits) or dict attr -> float
         self.train_seconds = meta.get("train_seconds")
 
@@ -164,13 +191,13 @@ class Judge:
     def logits(self, x: torch.Tensor):
         """Digits: (N, 10); shapes: dict attr -> (N, classes)."""
         out = self._batched(self.net, x)
-        return out["digit"] if self.kind == "digits" else out
+        return out if self.kind == "shapes" else out[self.heads[0]]
 
     def predict(self, x: torch.Tensor):
         """x: (N, C, size, size) in [0, 1]. Digits: (N,) long; shapes: dict attr -> (N,) long."""
         out = self._batched(self.net, x)
         labels = {k: v.argmax(1) for k, v in out.items()}
-        return labels["digit"] if self.kind == "digits" else labels
+        return labels if self.kind == "shapes" else labels[self.heads[0]]
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """(N, 128) penultimate features (what the Fréchet distance compares)."""
@@ -178,7 +205,7 @@ class Judge:
 
     def accuracy(self, x: torch.Tensor, labels: torch.Tensor) -> float:
         """Fraction of x classified as `labels` (digits: the digit; shapes: the shape index)."""
-        head = "digit" if self.kind == "digits" else "shape"
+        head = "shape" if self.kind == "shapes" else self.heads[0]
         return self._accuracies(x, {head: labels})[head]
 
     def attribute_accuracy(self, x: torch.Tensor, attributes: dict) -> dict[str, float]:
@@ -204,16 +231,20 @@ class Judge:
                 for name, labels in wanted.items()}
 
 
-def train_judge(kind: str, *, size: int, progress: bool = False) -> Judge:
-    """Train a judge from scratch on the real train split; measure it on the held-out test split."""
+def train_judge(kind: str, *, size: int, progress: bool = False, download: bool = False,
+                device=None) -> Judge:
+    """Train a judge from scratch on the real train split; measure it on the held-out test split.
+    download: torchvision kinds only, fetch the data if missing. device: where to train (default cpu;
+    the weights come back to the cpu)."""
     _check_kind_size(kind, size)
     recipe = RECIPES[kind]
+    device = torch.device(device or "cpu")
     start = time.perf_counter()
-    images, labels = _real_data(kind, size, "train")
-    heads = {"digit": 10} if kind == "digits" else SHAPE_ATTRIBUTES
+    images, labels = _real_data(kind, size, "train", download)
+    heads = _heads(kind)
     generator = torch.Generator().manual_seed(recipe.seed)
     torch.manual_seed(recipe.seed)  # weight init
-    net = JudgeNet(images.shape[1], size, heads)
+    net = JudgeNet(images.shape[1], size, heads).to(device)
     steps_per_epoch = -(-len(images) // recipe.batch_size)
     epochs = recipe.epochs.get(size, 8)
     total = epochs * steps_per_epoch
@@ -226,8 +257,8 @@ def train_judge(kind: str, *, size: int, progress: bool = False) -> Judge:
         order = torch.randperm(len(images), generator=generator)
         for i in range(0, len(images), recipe.batch_size):
             rows = order[i:i + recipe.batch_size]
-            out = net(_augment(images[rows], recipe, generator))
-            loss = sum(F.cross_entropy(out[k], labels[k][rows]) for k in heads)
+            out = net(_augment(images[rows], recipe, generator).to(device, non_blocking=True))
+            loss = sum(F.cross_entropy(out[k], labels[k][rows].to(device)) for k in heads)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -235,10 +266,10 @@ def train_judge(kind: str, *, size: int, progress: bool = False) -> Judge:
             bar.update(1)
     bar.close()
     seconds = time.perf_counter() - start
-    judge = Judge(kind, size, net, {})
-    test_images, test_labels = _real_data(kind, size, "test")
+    judge = Judge(kind, size, net.cpu(), {})
+    test_images, test_labels = _real_data(kind, size, "test", download)
     accuracy = judge._accuracies(test_images, test_labels)
-    judge.test_accuracy = accuracy["digit"] if kind == "digits" else accuracy
+    judge.test_accuracy = accuracy if kind == "shapes" else accuracy[judge.heads[0]]
     judge.train_seconds = seconds
     judge.meta = {"kind": kind, "size": size, "version": VERSION, "test_accuracy": judge.test_accuracy,
                   "train_seconds": round(seconds, 2), "epochs": epochs}
@@ -257,9 +288,7 @@ def _save(judge: Judge, path: Path) -> None:
 
 def _load(kind: str, size: int, path: Path) -> Judge:
     """Read a cached judge; any problem (garbage, truncation, stale version) raises ValueError."""
-    in_channels = 1 if kind == "digits" else 3
-    heads = {"digit": 10} if kind == "digits" else SHAPE_ATTRIBUTES
-    net = JudgeNet(in_channels, size, heads)
+    net = JudgeNet(_channels(kind), size, _heads(kind))
     meta = load_checkpoint(path, modules={"net": net})["meta"]
     if (meta.get("kind"), meta.get("size"), meta.get("version")) != (kind, size, VERSION):
         raise ValueError(f"{path} holds {meta.get('kind')}/{meta.get('size')}/v{meta.get('version')}")
@@ -269,9 +298,12 @@ def _load(kind: str, size: int, path: Path) -> Judge:
 
 
 def load_judge(kind: str, *, size: int, cache: bool = True, retrain: bool = False,
-               progress: bool = False) -> Judge:
-    """The judge for `kind` ("digits" | "shapes") at `size` pixels: loaded from its safetensors cache,
-    or trained (seconds for 8x8 digits, under a minute for 32x32 shapes on 2 CPU cores) and cached.
+               progress: bool = False, download: bool = False, device=None) -> Judge:
+    """The judge for `kind` ("digits" | "shapes" | "mnist" | "fashion_mnist" | "cifar10") at `size`
+    pixels: loaded from its safetensors cache, or trained (seconds for 8x8 digits, under a minute for
+    32x32 shapes on 2 CPU cores) and cached. The torchvision kinds (28 px; cifar10 32 px) train on
+    their real train split, which must be on disk or fetched with download=True; device: where to
+    train them (a GPU preset passes its GPU).
 
     cache=False never touches the disk; retrain=True trains afresh and overwrites the cache. A missing
     or unreadable cache file is retrained and rewritten. Writes are atomic, so notebooks that train
@@ -285,7 +317,7 @@ def load_judge(kind: str, *, size: int, cache: bool = True, retrain: bool = Fals
         except (ValueError, OSError) as error:  # corrupt, truncated or stale: retrain below
             warnings.warn(f"judge cache {path.name} unreadable ({type(error).__name__}: {error}); "
                           "retraining", stacklevel=2)
-    judge = train_judge(kind, size=size, progress=progress)
+    judge = train_judge(kind, size=size, progress=progress, download=download, device=device)
     if cache:
         _save(judge, path)
     return judge

@@ -61,9 +61,13 @@ class TextToImageConfig:
     batch_size: int = 64
     lr: float = 2e-3
     seed: int = 0
+    amp: str = "off"                      # mixed precision, as TrainConfig.amp: "off" | "bf16" | "fp16" | "auto"
+    preload: bool = False                 # copy the training set to the device once (GPU: no per-step copy)
 
     def fingerprint(self) -> str:
-        text = json.dumps(asdict(self), sort_keys=True, default=list)
+        # how the weights are trained, not how fast: amp/preload at their defaults leave old caches valid
+        fields = {k: v for k, v in asdict(self).items() if (k, v) not in (("amp", "off"), ("preload", False))}
+        text = json.dumps(fields, sort_keys=True, default=list)
         return hashlib.sha1(text.encode()).hexdigest()[:10]
 
 
@@ -133,10 +137,13 @@ def train_text_to_image(config: TextToImageConfig, *, progress: bool = True, cal
     ids, mask = tokenizer(data.captions)
     model = TextToImage(tokenizer, config)
     ema = EMA(model, decay=config.ema_decay, warmup=10)  # short memory at the start
+    tensors = (data.images, ids, mask)
+    if config.preload:  # gathered on the device: no host -> device copy per step
+        tensors = tuple(t.to(device or "cpu") for t in tensors)
 
     result = train(model, lambda m, b: diffusion_loss(m, b, caption_dropout=config.caption_dropout),
-                   (data.images, ids, mask),
-                   config=TrainConfig(steps=config.steps, batch_size=config.batch_size, lr=config.lr,
+                   tensors,
+                   config=TrainConfig(steps=config.steps, batch_size=config.batch_size, lr=config.lr, amp=config.amp,
                                       seed=config.seed, progress=progress, log_every=50, device=device or "cpu",
                                       checkpoint_path=checkpoint_path, checkpoint_every=500 if checkpoint_path else None),
                    callbacks=callbacks, on_step=(ema,), checkpoint_modules={"ema": ema.model})

@@ -1,0 +1,197 @@
+"""Laptop and GPU presets: the same recipe, sized for a 2-core CPU or for a Colab GPU.
+
+    from genimg_edu.presets import preset
+    p = preset("diffusion")        # "gpu" when CUDA is present, else "laptop"; GENIMG_PRESET=laptop|gpu overrides
+    model, schedule, result = train_digits_diffusion(p.config, watch=p.eta())
+
+`laptop` is the recipe exactly as the chapter teaches it (8x8 / 16x16 data shipped with the course).
+`gpu` trains on the classic data sets at their real size (MNIST / Fashion-MNIST 28x28 through
+torchvision, CIFAR-10 32x32, shapes at 32 px), with a wider model, mixed precision (bf16 where the
+device computes it natively, else fp16 with a GradScaler; see `device.choose_device_and_amp`) and the
+training set copied to the GPU once (`preload`) or page-locked copies (`pin_memory`, non-blocking).
+`preset` prints what will train and how long it should take: measured seconds per step where we have
+them (laptop presets, 2 CPU threads), and on any device a measured estimate after the first steps
+(`Preset.eta()`, a per-step hook).
+
+Chapters register their own presets with `register(recipe, name, factory)`; the factory is called when
+the preset is asked for, so it can read the device (e.g. to choose the AMP dtype). Laptop entries here
+must stay identical to the chapter's defaults (tests/test_presets.py checks them).
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+PRESET_ENV = "GENIMG_PRESET"
+NAMES = ("laptop", "gpu")
+
+
+@dataclass(frozen=True)
+class Preset:
+    recipe: str                    # e.g. "diffusion"
+    name: str                      # "laptop" or "gpu"
+    summary: str                   # one line: data, image size, model, steps, precision
+    config: Any                    # the recipe's own config object (DigitsDiffusionConfig, GANConfig, ...)
+    steps: int                     # optimizer steps the config trains for
+    batch_size: int                # images per step
+    judge: tuple[str, int]         # (kind, size) for metrics.load_judge
+    data: dict = field(default_factory=dict)   # load_dataset(**data) where the recipe takes data from outside
+    model: dict = field(default_factory=dict)  # keyword arguments of the model constructors, where needed
+    seconds_per_step: dict = field(default_factory=dict)  # measured: "cpu" (2 threads) / "cuda" -> seconds
+
+    def estimate_seconds(self, device_type: str) -> float | None:
+        """steps x measured seconds per step on this kind of device, or None if never measured."""
+        per_step = self.seconds_per_step.get(device_type)
+        return None if per_step is None else self.steps * per_step
+
+    def announce(self, device_type: str | None = None) -> str:
+        """The line `preset` prints: what trains, and for how long if we have measured it."""
+        from .device import pick_device
+        device_type = device_type or pick_device().type
+        seconds = self.estimate_seconds(device_type)
+        when = (f"estimated {_duration(seconds)} on {device_type} (measured with 2 CPU threads)"
+                if seconds is not None and device_type == "cpu" else
+                f"estimated {_duration(seconds)} on {device_type}" if seconds is not None else
+                f"no timing measured on {device_type} yet: an estimate follows after the first steps")
+        return f"preset {self.name!r} for {self.recipe}: {self.summary}; {when}"
+
+    def eta(self, *, after: int = 10, printer: Callable[[str], None] = print) -> "EtaHook":
+        """A per-step hook (step, *anything) that prints the measured time left after `after` steps."""
+        return EtaHook(self.steps, after=after, printer=printer)
+
+
+class EtaHook:
+    """Called after every optimizer step as hook(step, ...): times steps 2..after+1 (the first step
+    pays for warm-up) and prints once how long the remaining steps will take at that pace."""
+
+    def __init__(self, total_steps: int, *, after: int = 10, printer: Callable[[str], None] = print):
+        if not isinstance(after, int) or after < 1:
+            raise ValueError(f"after must be an int >= 1, got {after!r}")
+        self.total, self.after, self.printer = total_steps, after, printer
+        self.start = self.seconds_per_step = None
+
+    def __call__(self, step: int, *_):
+        if step == 1:
+            self.start = time.perf_counter()
+        elif self.start is not None and self.seconds_per_step is None and step == 1 + self.after:
+            self.seconds_per_step = (time.perf_counter() - self.start) / self.after
+            left = (self.total - step) * self.seconds_per_step
+            self.printer(f"{self.seconds_per_step * 1000:.0f} ms per step: about {_duration(left)} for the "
+                         f"remaining {self.total - step} steps")
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min" if seconds < 5400 else f"{seconds / 3600:.1f} h"
+
+
+_REGISTRY: dict[str, dict[str, Callable[[], Preset]]] = {}
+
+
+def register(recipe: str, name: str, factory: Callable[[], Preset]) -> None:
+    """Add a preset: factory() -> Preset, called each time it is asked for (so it can read the device)."""
+    if name not in NAMES:
+        raise ValueError(f"name must be one of {NAMES}, got {name!r}")
+    if not callable(factory):
+        raise TypeError(f"factory must be callable, got {type(factory).__name__}")
+    _REGISTRY.setdefault(recipe, {})[name] = factory
+
+
+def recipes() -> dict[str, tuple[str, ...]]:
+    """recipe -> the preset names it has."""
+    return {recipe: tuple(names) for recipe, names in _REGISTRY.items()}
+
+
+def preset_name(name: str | None = None) -> str:
+    """`name` if given, else $GENIMG_PRESET if set, else "gpu" when CUDA is available, else "laptop"."""
+    import torch
+    chosen = name if name is not None else os.environ.get(PRESET_ENV, "").strip().lower() or (
+        "gpu" if torch.cuda.is_available() else "laptop")
+    if chosen not in NAMES:
+        source = "name" if name is not None else PRESET_ENV
+        raise ValueError(f"{source} must be one of {NAMES}, got {chosen!r}")
+    return chosen
+
+
+def preset(recipe: str, name: str | None = None, *, quiet: bool = False) -> Preset:
+    """The preset for `recipe` (see `recipes()`), named by `preset_name(name)`; prints `announce()`."""
+    if recipe not in _REGISTRY:
+        raise ValueError(f"unknown recipe {recipe!r}; choose one of {sorted(_REGISTRY)}")
+    chosen = preset_name(name)
+    if chosen not in _REGISTRY[recipe]:
+        raise ValueError(f"recipe {recipe!r} has no {chosen!r} preset, only {sorted(_REGISTRY[recipe])}")
+    result = _REGISTRY[recipe][chosen]()
+    if not quiet:
+        print(result.announce())
+    return result
+
+
+def _gpu_amp() -> str:
+    """TrainConfig.amp for the GPU presets on this machine: "bf16", "fp16" (GradScaler) or "off"."""
+    from .device import choose_device_and_amp
+    return choose_device_and_amp()[1]
+
+
+# --- chapters 05-07 ---------------------------------------------------------------------------------------
+
+def _gan_laptop() -> Preset:
+    from .gan.training import GANConfig
+    config = GANConfig(steps=1500, loss="hinge")
+    return Preset("gan", "laptop", "conditional DCGAN on 8x8 digits, 1,500 steps of 64", config, 1500, 64,
+                  ("digits", 8), data=dict(name="digits", split="train", size=8, value_range=(-1, 1)),
+                  model=dict(generator=dict(size=8, num_classes=10), discriminator=dict(size=8, num_classes=10)),
+                  seconds_per_step={"cpu": 0.024})  # PERFORMANCE.md: 1,500 steps in 36 s, 2 threads
+
+
+def _gan_gpu() -> Preset:
+    from .gan.training import GANConfig
+    config = GANConfig(steps=20_000, batch_size=128, loss="hinge", amp="auto", log_every=200)
+    amp = "bf16" if _gpu_amp() == "bf16" else "float32"  # gan_step has no loss scaling: no fp16
+    return Preset("gan", "gpu", f"conditional DCGAN on CIFAR-10 32x32, G width 256, D width 128, "
+                  f"20,000 steps of 128, {amp}", config, 20_000, 128, ("cifar10", 32),
+                  data=dict(name="cifar10", split="train", value_range=(-1, 1), download=True),
+                  model=dict(generator=dict(size=32, channels=3, width=256, latent_dim=128, num_classes=10),
+                             discriminator=dict(size=32, channels=3, width=128, num_classes=10)))
+
+
+def _diffusion_laptop() -> Preset:
+    from .diffusion.digits import DigitsDiffusionConfig
+    config = DigitsDiffusionConfig()
+    return Preset("diffusion", "laptop", "class-conditional UNet (32-64 channels) on 8x8 digits, 600 steps of 128",
+                  config, config.steps, config.batch_size, ("digits", 8),
+                  seconds_per_step={"cpu": 0.099})  # issue 15 / PERFORMANCE.md: 99 ms per step, 2 threads
+
+
+def _diffusion_gpu() -> Preset:
+    from .diffusion.digits import DigitsDiffusionConfig
+    amp = _gpu_amp()
+    config = DigitsDiffusionConfig(dataset="mnist", size=28, download=True, steps=8000, batch_size=256, lr=1e-3,
+                                   base_channels=64, channel_mults=(1, 2, 2), ema_decay=0.999, amp=amp,
+                                   preload=True)
+    return Preset("diffusion", "gpu", f"class-conditional UNet (64-128-128 channels) on MNIST 28x28, "
+                  f"8,000 steps of 256, amp {amp}", config, config.steps, config.batch_size, ("mnist", 28))
+
+
+def _text_laptop() -> Preset:
+    from .text.text_to_image import TextToImageConfig
+    config = TextToImageConfig()
+    return Preset("text_to_image", "laptop", "text-conditioned UNet on 16x16 shapes, 6,000 steps of 64",
+                  config, config.steps, config.batch_size, ("shapes", 16),
+                  seconds_per_step={"cpu": 0.054})  # PERFORMANCE.md: 6,000 steps in 326 s, 2 threads
+
+
+def _text_gpu() -> Preset:
+    from .text.text_to_image import TextToImageConfig
+    amp = _gpu_amp()
+    config = TextToImageConfig(image_size=32, n_train=20_000, base_channels=64, channel_mults=(1, 2, 4),
+                               text_dim=128, text_depth=3, steps=20_000, batch_size=128, lr=1e-3, amp=amp,
+                               preload=True)
+    return Preset("text_to_image", "gpu", f"text-conditioned UNet (64-128-256 channels) on 32x32 shapes, "
+                  f"20,000 steps of 128, amp {amp}", config, config.steps, config.batch_size, ("shapes", 32))
+
+
+for _recipe, _laptop, _gpu in (("gan", _gan_laptop, _gan_gpu), ("diffusion", _diffusion_laptop, _diffusion_gpu),
+                               ("text_to_image", _text_laptop, _text_gpu)):
+    register(_recipe, "laptop", _laptop)
+    register(_recipe, "gpu", _gpu)
