@@ -151,24 +151,31 @@ def png_bytes(image) -> bytes:
     return buffer.getvalue()
 
 
-def change_one_pixel(data: bytes) -> bytes:
-    """Flip the lowest bit of one pixel's red value, keeping every other byte of the file the same
-    (the C2PA chunk included): the edit an image forger hopes goes unnoticed."""
-    if _mime(bytes(data)) != "image/png":
-        raise ValueError("change_one_pixel works on PNG files")
+def _chunks(data: bytes) -> list[tuple[bytes, bytes]]:
+    """A PNG's chunks as (type, payload) pairs."""
+    import struct
+    chunks, position = [], 8
+    while position < len(data):  # each chunk: length, type, payload, CRC
+        length = struct.unpack(">I", data[position:position + 4])[0]
+        chunks.append((data[position + 4:position + 8], data[position + 8:position + 8 + length]))
+        position += 12 + length
+    return chunks
+
+
+def change_one_pixel(data: bytes, *, row: int = 0, column: int = 0) -> bytes:
+    """Change one pixel's red value by 1 and keep every other chunk of the file (the C2PA manifest
+    included) byte for byte: the edit a forger hopes goes unnoticed."""
     import struct
     import zlib
-    chunks, position, out = [], 8, bytearray(data[:8])
-    while position < len(data):  # PNG: length, type, payload, crc
-        length = struct.unpack(">I", data[position:position + 4])[0]
-        kind = data[position + 4:position + 8]
-        chunks.append((kind, data[position + 8:position + 8 + length]))
-        position += 12 + length
-    idat = b"".join(payload for kind, payload in chunks if kind == b"IDAT")
-    raw = bytearray(zlib.decompress(idat))
-    raw[1] ^= 1  # row 0 starts with a filter byte; byte 1 is the first pixel's red value
-    new_idat, written = zlib.compress(bytes(raw)), False
-    for kind, payload in chunks:
+
+    import numpy as np
+    if _mime(bytes(data)) != "image/png":
+        raise ValueError("change_one_pixel works on PNG files")
+    pixels = np.array(Image.open(io.BytesIO(bytes(data))))
+    pixels[row, column, 0] = pixels[row, column, 0] + 1 if pixels[row, column, 0] < 255 else 254
+    new_idat = b"".join(payload for kind, payload in _chunks(png_bytes(pixels)) if kind == b"IDAT")
+    out, written = bytearray(data[:8]), False
+    for kind, payload in _chunks(bytes(data)):
         if kind == b"IDAT":
             if written:
                 continue

@@ -27,10 +27,12 @@ ATTACK_TIMESTEPS = (50, 100, 150, 200, 300)  # small-to-middle noise: where fitt
 def diffusion_losses(model, schedule, images: torch.Tensor, labels: torch.Tensor | None = None, *,
                      timesteps=ATTACK_TIMESTEPS, noises: int = 4, seed: int = 0) -> torch.Tensor:
     """(N,) mean squared noise-prediction error of each image over `timesteps` x `noises` fixed draws.
-    images: (N, C, H, W) in [-1, 1]; labels: (N,) long for a class-conditional model (else None)."""
+    images: (N, C, H, W) in [-1, 1]; labels: (N,) long for a class-conditional model (else None).
+    model: a network model(xt, t[, labels]) -> eps, or any such callable (e.g. optimal_denoiser)."""
     check_images(images, value_range=(-1, 1), name="images")
     generator = torch.Generator().manual_seed(seed)
-    device = next(model.parameters()).device
+    parameters = list(model.parameters()) if isinstance(model, torch.nn.Module) else []
+    device = parameters[0].device if parameters else torch.device("cpu")
     total = torch.zeros(len(images))
     for t_value in timesteps:
         for _ in range(noises):

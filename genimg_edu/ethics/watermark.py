@@ -68,6 +68,18 @@ def _blocks(shape) -> list[tuple[int, int]]:
     return [(i, j) for i in range(0, shape[0] - BLOCK + 1, BLOCK) for j in range(0, shape[1] - BLOCK + 1, BLOCK)]
 
 
+def _lattice_point(c: float, b: int, delta: float, pixels: np.ndarray) -> float:
+    """The nearest DC value that encodes bit b — unless moving there would push the block's pixels
+    past 0 or 255 (clipping would undo it): then the lattice point on the other side.
+    A DC change of d moves every pixel of the 8x8 block by d / 8 (Haar: x2, 4x4 ortho DCT: x4)."""
+    lo = delta * (np.floor(c / delta - b / 2) + b / 2)   # the encoding values just below and above c
+    hi = lo + delta
+    fits_hi, fits_lo = pixels.max() + (hi - c) / 8 <= 255, pixels.min() - (c - lo) / 8 >= 0
+    if fits_hi and (hi - c < c - lo or not fits_lo):
+        return hi
+    return lo if fits_lo or not fits_hi else hi
+
+
 def _embed_once(rgb: np.ndarray, bits: np.ndarray, delta: float) -> np.ndarray:
     import pywt
     H, W = (rgb.shape[0] // 2) * 2, (rgb.shape[1] // 2) * 2
@@ -77,7 +89,7 @@ def _embed_once(rgb: np.ndarray, bits: np.ndarray, delta: float) -> np.ndarray:
     carried = bits[_bit_of_block(len(corners), len(bits))]
     for (i, j), b in zip(corners, carried):
         block = dctn(LL[i:i + BLOCK, j:j + BLOCK], norm="ortho")
-        block[0, 0] = delta * (np.round(block[0, 0] / delta - b / 2) + b / 2)
+        block[0, 0] = _lattice_point(block[0, 0], b, delta, rgb[2 * i:2 * i + 2 * BLOCK, 2 * j:2 * j + 2 * BLOCK])
         LL[i:i + BLOCK, j:j + BLOCK] = idctn(block, norm="ortho")
     yuv[..., 0] = pywt.idwt2((LL, details), "haar")
     out = rgb.copy()

@@ -1,0 +1,82 @@
+"""Chapter 10, section 1: the spectrum feature, both detectors, the degradations, the face swap."""
+import pytest
+import torch
+import torch.nn.functional as F
+
+from genimg_edu.data import load_dataset
+from genimg_edu.ethics.detector import CNNDetector, SpectrumDetector, degrade, jpeg, radial_spectrum, resize
+from genimg_edu.ethics.faceswap import SwapAutoencoder, correlation, ink, slant, train_swap
+
+
+def real_and_upsampled():
+    """Real 16x16 digits (bilinear from 8x8) vs an 'up-convolution generator': the same digits blown
+    up with nearest neighbours, the artefact Durall et al. found in GAN spectra."""
+    small = load_dataset("digits", split="train", size=8).images[:600]
+    real = load_dataset("digits", split="test", size=16).images[:300]
+    fake = F.interpolate(small, scale_factor=2, mode="nearest")
+    return real, fake
+
+
+def test_radial_spectrum_rings():
+    x = torch.full((2, 1, 16, 16), 0.5)
+    s = radial_spectrum(x)
+    assert s.shape == (2, 9)
+    assert s[0, 0] == pytest.approx(torch.log1p(torch.tensor(0.5 * 256)).item(), rel=1e-5)  # ring 0 = DC
+    assert torch.allclose(s[:, 1:], torch.zeros(2, 8), atol=1e-5)  # a flat image has no other frequency
+    stripes = torch.zeros(1, 1, 16, 16)
+    stripes[..., ::2] = 1.0  # the finest vertical stripes: all energy at the Nyquist frequency
+    rings = radial_spectrum(stripes)[0]
+    assert rings[8] > rings[1:8].max()
+    with pytest.raises(ValueError, match="must lie in"):
+        radial_spectrum(torch.full((1, 1, 8, 8), 2.0))
+
+
+def test_spectrum_detector_finds_upsampling_and_jpeg_blurs_it():
+    real, fake = real_and_upsampled()
+    detector = SpectrumDetector().fit(real[:150], fake[:300])
+    assert detector.accuracy(real[150:], fake[300:]) >= 0.95
+    assert detector.prob_generated(fake[300:]).shape == (300,)
+
+
+def test_cnn_detector_learns_the_same_cue():
+    torch.manual_seed(0)
+    real, fake = real_and_upsampled()
+    detector = CNNDetector(width=16).fit(real[:150], fake[:300], steps=150)
+    assert detector.accuracy(real[150:], fake[300:]) >= 0.9
+
+
+def test_jpeg_and_resize():
+    x = load_dataset("photos", size=64, names=["astronaut"]).images
+    assert (jpeg(x, 95) - x).abs().mean() < 0.02
+    assert (jpeg(x, 10) - x).abs().mean() > (jpeg(x, 90) - x).abs().mean()
+    assert torch.allclose(resize(x, 1.0), x, atol=1e-5)
+    assert degrade(x).shape == x.shape
+    with pytest.raises(ValueError, match="quality"):
+        jpeg(x, 100)
+    with pytest.raises(ValueError, match="scale"):
+        resize(x, 0.0)
+
+
+def test_face_swap_architecture_shares_the_encoder():
+    model = SwapAutoencoder(latent_dim=4)
+    x = torch.rand(5, 1, 8, 8)
+    assert model(x, "a").shape == x.shape
+    assert torch.equal(model.swap(x), model.decoders["b"](model.encoder(x)))
+    with pytest.raises(ValueError, match="identity"):
+        model(x, "c")
+    digits = load_dataset("digits", split="train", size=8)
+    losses = train_swap(model, digits.images[digits.labels == 3], digits.images[digits.labels == 8], steps=300)
+    assert sum(losses[-20:]) / 20 < 0.8 * sum(losses[:20]) / 20
+
+
+def test_pose_features():
+    x = torch.zeros(2, 1, 8, 8)
+    for r in range(8):
+        x[0, 0, r, min(7, 7 - r)] = 1.0  # top leans right
+        x[1, 0, r, r] = 1.0              # top leans left
+    s = slant(x)
+    assert s[0] > 0 > s[1]
+    assert torch.allclose(ink(x), torch.tensor([8.0, 8.0]))
+    a = torch.randn(50)
+    assert correlation(a, 2 * a + 1) == pytest.approx(1.0)
+    assert correlation(a, -a) == pytest.approx(-1.0)
