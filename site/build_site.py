@@ -77,6 +77,8 @@ def stage(out: Path, notebooks: list[Path], *, full: bool) -> Path:
     for key, value in values.items():
         config = config.replace(f'"{key}"', json.dumps(value))
     (src / "_config.yml").write_text(config)
+    info = {"mode": mode, "cache": values["@CACHE@"], "notebooks": [nb.name for nb in notebooks]}
+    (out / "build_info.json").write_text(json.dumps(info, indent=1))  # read by tests/browser/test_site.py
     return src
 
 

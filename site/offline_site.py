@@ -3,6 +3,7 @@
 - The notebooks' "Open in Colab" badge is an inline SVG already (notebooks 00-07); a notebook that
   still points at the badge image on colab.research.google.com gets the same inline badge here, so
   no page fetches it.
+- No Thebe scripts (live cells need Binder online; Jupyter Book also declares them twice).
 - MathJax 2 is served from the jupyter-server-mathjax package, copied into `_static/mathjax`.
 """
 from __future__ import annotations
@@ -44,7 +45,19 @@ def _copy_mathjax(app, exception):
         shutil.copytree(static, target, dirs_exist_ok=True)
 
 
+def _drop_thebe(app, pagename, templatename, context, doctree):
+    """Live code cells (Thebe) need Binder online; Jupyter Book also declares their script twice, an
+    error in every page's console. The website leaves them out: notebooks run in Jupyter or Colab."""
+    def is_thebe(script) -> bool:
+        body = getattr(script, "attributes", {}).get("body") or ""
+        return "thebe" in str(script) or "THEBE_JS_URL" in body
+
+    if "script_files" in context:
+        context["script_files"] = [script for script in context["script_files"] if not is_thebe(script)]
+
+
 def setup(app):
     app.connect("source-read", _source_read)
+    app.connect("html-page-context", _drop_thebe, priority=900)
     app.connect("build-finished", _copy_mathjax)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

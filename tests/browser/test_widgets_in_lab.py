@@ -1,0 +1,78 @@
+"""Every notebook with a widget, in JupyterLab in Chromium (fast mode): Run All must finish with no
+error output and no "Error displaying widget"; each widget must fit a 1280x800 window without scaling
+its pictures, and moving one of its sliders (or pressing one of its buttons) must change its picture.
+
+Notebooks are discovered (notebooks/*.ipynb whose code uses a widget), so new chapters are covered
+without editing this file. One test class per notebook: pytest-xdist's `--dist loadscope` spreads
+them over the workers; each worker starts one JupyterLab.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from .conftest import ROOT, VIEWPORT
+from .jupyter_lab import JupyterLab
+from .lab_page import fit_problems, interactive_widgets, open_notebook, respond, run_all
+
+RUN_TIMEOUT = 240.0  # s for Run All in fast mode (most notebooks take 10-60 s)
+ACTION_TIMEOUT = 90.0  # s for the kernel to answer one slider move or button press
+WIDGET_CODE = re.compile(r"\bipywidgets\b|\w*Widget\b|\w*_widget\b|\w*[Ee]xplorer\b|\w*playground\b")
+
+
+def uses_widgets(notebook) -> bool:
+    """True when a code cell (comments stripped) builds or imports a widget."""
+    import json
+
+    for cell in json.loads(notebook.read_text())["cells"]:
+        if cell["cell_type"] == "code":
+            code = "\n".join(line.split("#", 1)[0] for line in "".join(cell["source"]).splitlines())
+            if WIDGET_CODE.search(code):
+                return True
+    return False
+
+
+WIDGET_NOTEBOOKS = [nb for nb in sorted((ROOT / "notebooks").glob("*.ipynb")) if uses_widgets(nb)]
+
+
+@pytest.fixture(scope="session")
+def lab(chromium_path, tmp_path_factory):
+    root = tmp_path_factory.mktemp("lab") / "notebooks"
+    root.mkdir()
+    server = JupyterLab(root, log=root.parent / "jupyterlab.log")
+    yield server
+    server.close()
+
+
+class NotebookInLab:
+    """Base of the generated per-notebook classes (named Test<notebook>)."""
+    notebook = None
+
+    def test_run_all_then_every_widget_responds(self, lab, page):
+        shutil.copy(self.notebook, lab.root / self.notebook.name)  # Run All must not write into the repo
+        open_notebook(page, lab.url, self.notebook.name)
+        state = run_all(page, timeout=RUN_TIMEOUT)
+        assert not state["errors"], f"{self.notebook.name}: a cell raised: {state['errors']}"
+        assert "Error displaying widget" not in page.inner_text("body")
+        widgets = interactive_widgets(page)
+        assert widgets, f"{self.notebook.name} uses widgets but none with a slider or button is displayed"
+        for index, widget in enumerate(widgets):
+            widget.scroll_into_view_if_needed()
+            assert not fit_problems(widget, VIEWPORT), f"widget {index}: {fit_problems(widget, VIEWPORT)}"
+            respond(page, widget, timeout=ACTION_TIMEOUT)
+            assert not fit_problems(widget, VIEWPORT), f"widget {index} after use: {fit_problems(widget, VIEWPORT)}"
+            assert "Traceback" not in widget.inner_text(), f"widget {index} shows an error: {widget.inner_text()[:500]}"
+        assert "Error displaying widget" not in page.inner_text("body")
+
+
+def test_widget_notebooks_are_discovered():
+    names = [nb.name for nb in WIDGET_NOTEBOOKS]
+    assert {"01_pixels.ipynb", "05_gans.ipynb", "07_text_conditioning.ipynb"} <= set(names), names
+    assert "00_welcome.ipynb" not in names
+
+
+for _notebook in WIDGET_NOTEBOOKS:
+    _name = "Test_" + re.sub(r"\W", "_", _notebook.stem)
+    globals()[_name] = type(_name, (NotebookInLab,), {"notebook": _notebook})
