@@ -1,0 +1,134 @@
+"""Chapter 09 benchmark: style transfer, measured. Prints JSON.
+
+Sections (run all, or name some): speed tradeoff judge feedforward
+    OMP_NUM_THREADS=2 .venv/bin/python benchmarks/style_transfer.py            # everything
+    OMP_NUM_THREADS=2 .venv/bin/python benchmarks/style_transfer.py judge      # one section
+
+Bars (issue 9): 128 px, 200 optimiser steps <= 30 s on 2 cores; style loss falls to <= 10 % of its
+start; across three style weights the Gram distance to the style and the SSIM to the content both
+move monotonically; the style judge is >= 95 % right on held-out patches and labels >= 90 % of
+stylised outputs with the intended style while greyscale SSIM to the content stays >= SSIM_FLOOR;
+one-pass (feed-forward) stylising <= 50 ms per 128 px image, its training <= 3 min.
+GENIMG_FAST=1 runs a tiny smoke version (no bars).
+"""
+import json
+import os
+import sys
+import time
+
+import torch
+
+from genimg_edu.device import fast_mode, steps
+from genimg_edu.style import (STYLES, FeedForwardConfig, RandomFeatures, StyleConfig, content_image, gram_matrix,
+                              grey_ssim, load_style_judge, style_image, style_loss, stylise, stylise_fast,
+                              train_feedforward)
+
+SIZE = 128
+STEPS = steps(200, 5)
+CONTENTS = ("astronaut", "chelsea", "coffee", "rocket") if not fast_mode() else ("astronaut",)
+STYLE_WEIGHTS = (0.1, 1.0, 10.0)
+DEFAULT_STYLE_WEIGHT = 1.0
+SSIM_FLOOR = 0.15             # greyscale structure the stylised output must keep (see docs)
+STYLE_SEED = 1                # style images drawn with this seed (the judge trained on seeds 100..107)
+
+
+def machine() -> dict:
+    return {"torch_threads": torch.get_num_threads(), "load_average_1min": round(os.getloadavg()[0], 2),
+            "cpus": os.cpu_count()}
+
+
+def timed(fn):
+    wall, cpu = time.perf_counter(), time.process_time()
+    out = fn()
+    return out, round(time.perf_counter() - wall, 2), round(time.process_time() - cpu, 2)
+
+
+def gram_distance(net, x, style) -> float:
+    """Normalised Gram distance of x to the style over all style layers (the style loss itself)."""
+    with torch.no_grad():
+        grams = {k: gram_matrix(v) for k, v in net(style).items()}
+        return float(style_loss(net(x), grams, layers=net.style_layers))
+
+
+def speed(net) -> dict:
+    content, style = content_image("astronaut", size=SIZE), style_image("swirl", size=SIZE, seed=STYLE_SEED)
+    out = {}
+    for optimiser in ("lbfgs", "adam"):
+        config = StyleConfig(steps=STEPS, optimiser=optimiser, style_weight=DEFAULT_STYLE_WEIGHT)
+        result, wall, cpu = timed(lambda: stylise(content, style, net=net, config=config))
+        ratio = result.history[-1]["style"] / result.history[0]["style"]
+        out[optimiser] = {"steps": result.steps, "wall_s": wall, "cpu_s": cpu, "style_loss_start": result.history[0]["style"],
+                          "style_loss_end": result.history[-1]["style"], "style_loss_ratio": round(ratio, 5),
+                          **machine()}
+    return out
+
+
+def tradeoff(net) -> dict:
+    content, style = content_image("astronaut", size=SIZE), style_image("stained_glass", size=SIZE, seed=STYLE_SEED)
+    rows = []
+    for weight in STYLE_WEIGHTS:
+        result = stylise(content, style, net=net, config=StyleConfig(steps=STEPS, style_weight=weight))
+        rows.append({"style_weight": weight, "gram_distance": gram_distance(net, result.image, style),
+                     "ssim_to_content": grey_ssim(result.image, content)})
+    grams, ssims = [r["gram_distance"] for r in rows], [r["ssim_to_content"] for r in rows]
+    return {"rows": rows, "gram_distance_decreasing": all(a > b for a, b in zip(grams, grams[1:])),
+            "ssim_decreasing": all(a > b for a, b in zip(ssims, ssims[1:])), **machine()}
+
+
+def judge_section(net) -> dict:
+    judge, wall, _ = timed(load_style_judge)
+    rows, correct = [], 0
+    for content_name in CONTENTS:
+        content = content_image(content_name, size=SIZE)
+        for index, name in enumerate(STYLES):
+            style = style_image(name, size=SIZE, seed=STYLE_SEED)
+            image = stylise(content, style, net=net,
+                            config=StyleConfig(steps=STEPS, style_weight=DEFAULT_STYLE_WEIGHT)).image
+            label = int(judge.classify(image)[0])
+            ssim = grey_ssim(image, content)
+            correct += label == index
+            rows.append({"content": content_name, "style": name, "judged": STYLES[label], "ssim": round(ssim, 3)})
+    baseline = {name: round(grey_ssim(style_image(name, size=SIZE, seed=STYLE_SEED), content_image(c, size=SIZE)), 3)
+                for name in STYLES for c in CONTENTS[:1]}
+    photos = torch.cat([content_image(c, size=SIZE) for c in CONTENTS])
+    return {"judge_held_out_accuracy": judge.accuracy, "judge_load_or_train_s": wall,
+            "stylised_judged_correct": correct / len(rows), "min_ssim": min(r["ssim"] for r in rows),
+            "ssim_floor": SSIM_FLOOR, "all_above_floor": all(r["ssim"] >= SSIM_FLOOR for r in rows),
+            "ssim_style_image_to_content": baseline,
+            "photos_judged_as": [STYLES[i] for i in judge.classify(photos).tolist()], "rows": rows, **machine()}
+
+
+def feedforward(net) -> dict:
+    style = style_image("swirl", size=SIZE, seed=STYLE_SEED)
+    config = FeedForwardConfig(steps=steps(400, 5), style_weight=DEFAULT_STYLE_WEIGHT)
+    (model, history), wall, cpu = timed(lambda: train_feedforward(style, net=net, config=config))
+    photos = torch.cat([content_image(c, size=SIZE) for c in ("astronaut", "chelsea", "coffee", "rocket")])
+    stylise_fast(model, photos[:1])  # warm-up
+    repeats = steps(20, 2)
+    start = time.perf_counter()
+    for i in range(repeats):
+        stylise_fast(model, photos[i % len(photos):i % len(photos) + 1])
+    per_image_ms = (time.perf_counter() - start) / repeats * 1000
+    outputs = stylise_fast(model, photos)
+    judge = load_style_judge()
+    judged = [STYLES[i] for i in judge.classify(outputs).tolist()]
+    ssims = [round(grey_ssim(o[None], p[None]), 3) for o, p in zip(outputs, photos)]
+    return {"train_steps": config.steps, "train_wall_s": wall, "train_cpu_s": cpu,
+            "style_loss_start": history[0]["style"], "style_loss_end": history[-1]["style"],
+            "ms_per_128px_image": round(per_image_ms, 2), "judged": judged, "ssim": ssims, **machine()}
+
+
+SECTIONS = {"speed": speed, "tradeoff": tradeoff, "judge": judge_section, "feedforward": feedforward}
+
+if __name__ == "__main__":
+    wanted = sys.argv[1:] or list(SECTIONS)
+    unknown = [w for w in wanted if w not in SECTIONS]
+    if unknown:
+        raise SystemExit(f"unknown section(s) {unknown}; choose from {list(SECTIONS)}")
+    net = RandomFeatures()
+    report = {"size": SIZE, "steps": STEPS, "fast": fast_mode(), "start": machine()}
+    for name in wanted:
+        report[name] = SECTIONS[name](net)
+        print(json.dumps({name: report[name]}), file=sys.stderr, flush=True)  # progress
+    report["end"] = machine()
+    print(json.dumps(report, indent=1))

@@ -1,0 +1,122 @@
+"""An independent style judge: a small CNN that tells the course's procedural styles apart.
+
+It is trained only on patches of the style images themselves (seeds STYLE_TRAIN_SEEDS) and tested on
+patches of images drawn with other seeds (STYLE_TEST_SEEDS), so it never sees a photo or a stylised
+output. It then grades stylisation: does the output carry the intended style?
+
+    judge = load_style_judge()            # trained once (~20 s), cached in cache_dir()
+    judge.accuracy                        # on held-out patches
+    judge.classify(images)                # (B, 3, H, W) in [0, 1] -> (B,) style index (averaged over crops)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from ..device import cache_dir
+from .features import check_image
+from .images import STYLES, style_image
+
+VERSION = 1
+PATCH = 48                                  # side of the patches it is trained and judged on
+STYLE_TRAIN_SEEDS = tuple(range(100, 108))  # style images it learns from
+STYLE_TEST_SEEDS = (200, 201, 202)          # held-out style images it is tested on
+
+
+class StyleJudgeNet(nn.Module):
+    """(B, 3, PATCH, PATCH) in [0, 1] -> (B, len(STYLES)) logits: three strided convs, then the mean
+    AND the standard deviation of each channel over positions (texture statistics), then a linear layer."""
+
+    def __init__(self, width: int = 24):
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(3, width, 3, 1, 1), nn.ReLU(), nn.Conv2d(width, 2 * width, 3, 2, 1),
+                                  nn.ReLU(), nn.Conv2d(2 * width, 2 * width, 3, 2, 1), nn.ReLU())
+        self.head = nn.Linear(4 * width, len(STYLES))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.body(x - 0.5)
+        return self.head(torch.cat([h.mean(dim=(2, 3)), h.std(dim=(2, 3))], dim=1))
+
+
+def _patches(images: torch.Tensor, n: int, generator: torch.Generator) -> torch.Tensor:
+    from .feedforward import random_crops
+    return random_crops(images, n, PATCH, generator)
+
+
+def _style_set(seeds, size: int = 128):
+    images = torch.cat([style_image(name, size=size, seed=seed) for seed in seeds for name in STYLES])
+    labels = torch.arange(len(STYLES)).repeat(len(seeds))
+    return images, labels
+
+
+@dataclass
+class StyleJudge:
+    net: StyleJudgeNet
+    accuracy: float  # on held-out patches (STYLE_TEST_SEEDS)
+
+    @torch.no_grad()
+    def probabilities(self, images: torch.Tensor, *, crops: int = 9) -> torch.Tensor:
+        """images (B, 3, H, W) in [0, 1], H, W >= PATCH -> (B, len(STYLES)): softmax averaged over a
+        regular grid of crops x crops patches."""
+        check_image(images, "images")
+        b, _, h, w = images.shape
+        if min(h, w) < PATCH:
+            raise ValueError(f"images must be at least {PATCH}x{PATCH}, got {h}x{w}")
+        side = int(round(crops ** 0.5))
+        tops = torch.linspace(0, h - PATCH, side).long().tolist()
+        lefts = torch.linspace(0, w - PATCH, side).long().tolist()
+        patches = torch.stack([images[:, :, t:t + PATCH, l:l + PATCH] for t in tops for l in lefts], dim=1)
+        logits = self.net(patches.reshape(-1, 3, PATCH, PATCH)).reshape(b, -1, len(STYLES))
+        return logits.softmax(-1).mean(1)
+
+    def classify(self, images: torch.Tensor) -> torch.Tensor:
+        """(B, 3, H, W) in [0, 1] -> (B,) index into STYLES."""
+        return self.probabilities(images).argmax(-1)
+
+
+def train_style_judge(*, steps: int = 400, seed: int = 0) -> StyleJudge:
+    """Train a StyleJudgeNet on patches of the training-seed style images; measure held-out accuracy."""
+    generator = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    images, labels = _style_set(STYLE_TRAIN_SEEDS)
+    net = StyleJudgeNet()
+    optimiser = torch.optim.Adam(net.parameters(), lr=3e-3)
+    for _ in range(steps):
+        index = torch.randint(0, len(images), (64,), generator=generator)
+        x = _patches(images[index], 64, generator)  # one crop of each chosen image
+        loss = F.cross_entropy(net(x), labels[index])
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+    net.eval()
+    return StyleJudge(net=net, accuracy=held_out_accuracy(net))
+
+
+@torch.no_grad()
+def held_out_accuracy(net: StyleJudgeNet, *, patches_per_image: int = 40) -> float:
+    """Share of random patches of held-out style images (STYLE_TEST_SEEDS) classified correctly."""
+    generator = torch.Generator().manual_seed(12345)
+    images, labels = _style_set(STYLE_TEST_SEEDS)
+    index = torch.arange(len(images)).repeat_interleave(patches_per_image)
+    x = torch.cat([_patches(images[i:i + 1], patches_per_image, generator) for i in range(len(images))])
+    return float((net(x).argmax(-1) == labels[index]).float().mean())
+
+
+def load_style_judge(*, retrain: bool = False) -> StyleJudge:
+    """The style judge, trained on first use and cached as safetensors in cache_dir()."""
+    from ..checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+
+    path = cache_dir() / f"style-judge-v{VERSION}.safetensors"
+    if path.is_file() and not retrain:
+        net = StyleJudgeNet()
+        try:
+            meta = load_checkpoint(path, modules={"net": net})["meta"]
+            return StyleJudge(net=net.eval(), accuracy=float(meta["accuracy"]))
+        except (CheckpointError, KeyError):
+            pass  # a stale or broken cache: train again
+    judge = train_style_judge()
+    save_checkpoint(path, modules={"net": judge.net}, meta={"accuracy": judge.accuracy, "styles": list(STYLES)})
+    return judge

@@ -1,0 +1,114 @@
+"""The three losses of neural style transfer (Gatys, Ecker & Bethge 2016, "Image Style Transfer Using
+Convolutional Neural Networks", CVPR; preprint "A Neural Algorithm of Artistic Style", 2015).
+
+Features are dicts `layer name -> (B, C, H, W)` from any feature network of `features.py`.
+
+    gram_matrix(f)                       (B, C, H, W) -> (B, C, C): which channels fire together
+    content_loss(f_x, f_content, layers) mean squared feature difference: "keep the photo's content"
+    style_loss(f_x, grams_style, layers) Gram difference per layer: "take the painting's look"
+    total_variation_loss(x)              neighbouring-pixel differences: "no pixel noise"
+    total_loss(...)                      content_weight * L_c + style_weight * L_s + tv_weight * L_tv
+"""
+from __future__ import annotations
+
+import torch
+
+
+def _check_features(f, name: str) -> torch.Tensor:
+    if not isinstance(f, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor of features (B, C, H, W), got {type(f).__name__}")
+    if f.ndim != 4:
+        raise ValueError(f"{name} must be features (B, C, H, W), got shape {tuple(f.shape)}")
+    return f
+
+
+def _check_layers(layers, available, name: str) -> tuple[str, ...]:
+    if isinstance(layers, str):
+        layers = (layers,)
+    layers = tuple(layers)
+    if not layers:
+        raise ValueError(f"{name} must name at least one layer, choose from {sorted(available)}")
+    missing = [layer for layer in layers if layer not in available]
+    if missing:
+        raise ValueError(f"{name}: no features for layer(s) {missing}; available: {sorted(available)}")
+    return layers
+
+
+def gram_matrix(features: torch.Tensor) -> torch.Tensor:
+    """G[b, i, j] = (1 / HW) * sum over positions p of F[b, i, p] * F[b, j, p].
+
+    features: (B, C, H, W). Returns (B, C, C): symmetric, positive semi-definite, and blind to *where*
+    things are (shuffling positions does not change it) -- it keeps which features occur together,
+    i.e. texture and colour, and throws away the layout. Dividing by HW makes it a mean, so
+    Grams of images of different sizes are comparable.
+    """
+    features = _check_features(features, "features")
+    b, c, h, w = features.shape
+    flat = features.reshape(b, c, h * w)
+    return flat @ flat.transpose(1, 2) / (h * w)
+
+
+def content_loss(features: dict, content_features: dict, *, layers) -> torch.Tensor:
+    """L_content = sum over layers l of mean((F_l(x) - F_l(content))^2).
+
+    features, content_features: dicts layer -> (B, C, H, W) of the same shapes. Returns a 0-d tensor.
+    """
+    layers = _check_layers(layers, features.keys() & content_features.keys(), "layers")
+    total = 0.0
+    for layer in layers:
+        f, target = _check_features(features[layer], layer), _check_features(content_features[layer], layer)
+        if f.shape[1:] != target.shape[1:]:
+            raise ValueError(f"layer {layer!r}: features {tuple(f.shape)} and content {tuple(target.shape)} differ")
+        total = total + ((f - target) ** 2).mean()
+    return total
+
+
+def style_loss(features: dict, style_grams: dict, *, layers, normalise: bool = True) -> torch.Tensor:
+    """L_style = sum over layers l of w_l * ||G_l(x) - G_l(style)||^2 (squared Frobenius norm, over B).
+
+    features: dict layer -> (B, C, H, W); style_grams: dict layer -> (1 or B, C, C) (`gram_matrix` of the
+    style image's features). normalise=True sets w_l = 1 / ||G_l(style)||^2, so every layer counts
+    equally whatever the scale of its activations (needed for untrained random networks, whose
+    layers differ by orders of magnitude); normalise=False uses w_l = 1 / C^2 (a mean over the Gram).
+    Returns a 0-d tensor, 0 when x has exactly the style's Grams.
+    """
+    layers = _check_layers(layers, features.keys() & style_grams.keys(), "layers")
+    total = 0.0
+    for layer in layers:
+        gram, target = gram_matrix(features[layer]), style_grams[layer]
+        if not isinstance(target, torch.Tensor) or target.ndim != 3 or target.shape[1:] != gram.shape[1:]:
+            raise ValueError(f"style_grams[{layer!r}] must be (1 or B, {gram.shape[1]}, {gram.shape[1]}), "
+                             f"got {getattr(target, 'shape', type(target).__name__)}")
+        squared = ((gram - target) ** 2).sum(dim=(1, 2))  # (B,)
+        scale = (target ** 2).sum(dim=(1, 2)).clamp_min(1e-12) if normalise else gram.shape[1] ** 2
+        total = total + (squared / scale).mean()
+    return total
+
+
+def total_variation_loss(x: torch.Tensor) -> torch.Tensor:
+    """Mean squared difference between neighbouring pixels (down and right). x: (B, C, H, W).
+
+    Small for smooth images; a little of it removes the high-frequency speckle optimisation makes.
+    """
+    x = _check_features(x, "x")
+    return ((x[:, :, 1:, :] - x[:, :, :-1, :]) ** 2).mean() + ((x[:, :, :, 1:] - x[:, :, :, :-1]) ** 2).mean()
+
+
+def total_loss(x: torch.Tensor, features: dict, content_features: dict, style_grams: dict, *,
+               content_layers, style_layers, content_weight: float, style_weight: float,
+               tv_weight: float = 0.0, normalise: bool = True) -> tuple[torch.Tensor, dict[str, float]]:
+    """L = content_weight * L_content + style_weight * L_style + tv_weight * L_tv.
+
+    x: the image being optimised (B, C, H, W); features = net(x). Returns (loss, parts) where parts
+    holds the float value of each *unweighted* term ("content", "style", "tv") and "total".
+    """
+    for name, value in (("content_weight", content_weight), ("style_weight", style_weight), ("tv_weight", tv_weight)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+    l_content = content_loss(features, content_features, layers=content_layers)
+    l_style = style_loss(features, style_grams, layers=style_layers, normalise=normalise)
+    l_tv = total_variation_loss(x)
+    loss = content_weight * l_content + style_weight * l_style + tv_weight * l_tv
+    parts = {name: float(value.detach()) for name, value in
+             (("content", l_content), ("style", l_style), ("tv", l_tv), ("total", loss))}
+    return loss, parts

@@ -1,0 +1,188 @@
+"""Gatys-style transfer: optimise the pixels of one image so its features match the content photo's
+and its Gram matrices match the style image's (Gatys, Ecker & Bethge 2016).
+
+    config = StyleConfig(steps=200, optimiser="lbfgs", style_weight=1e3)
+    result = stylise(content, style, net=RandomFeatures(), config=config, callback=show)
+    result.image   (1, 3, H, W) in [0, 1];   result.history   list of dicts (step, content, style, tv, total)
+
+Keeping pixels in [0, 1]: we never clamp inside the optimiser. The pixels are x = sigmoid(u) and the
+optimiser moves the unconstrained u, so every x it ever sees is in range. (Clamping x in place inside
+the L-BFGS closure, as the PyTorch tutorial once did, changes the point behind L-BFGS's back: its
+curvature history then describes a different function and it can take huge steps -- the "blow-up"
+reported against the tutorial. Clamping *after* each step is safe for Adam but still breaks L-BFGS's
+history.) The cost: gradients shrink for pixels near 0 or 1, which slows only saturated colours.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+
+from .features import check_image
+from .losses import gram_matrix, total_loss
+
+OPTIMISERS = ("adam", "lbfgs")
+INITS = ("content", "noise")
+_EPS = 1e-3  # content pixels are squeezed into [eps, 1 - eps] before the logit (logit(0) is -inf)
+
+
+@dataclass(kw_only=True)
+class StyleConfig:
+    steps: int = 200                 # optimiser steps (for L-BFGS: loss evaluations, so both cost the same)
+    optimiser: str = "lbfgs"         # "adam" or "lbfgs"
+    lr: float | None = None          # learning rate (None: 0.05 for Adam, 1.0 for L-BFGS)
+    content_weight: float = 1.0      # weight of the content loss (0: pure texture synthesis)
+    style_weight: float = 1e3        # weight of the style loss (the slider of the notebook)
+    tv_weight: float = 1.0           # weight of the total-variation loss (smoothness)
+    content_layers: tuple | None = None  # None: the net's own content_layers
+    style_layers: tuple | None = None    # None: the net's own style_layers
+    normalise: bool = True           # per-layer normalisation of the style terms (see style_loss)
+    init: str = "content"            # start from the content photo, or from noise
+    seed: int = 0                    # seed of the noise start (and nothing else is random)
+    history_every: int = 10          # record the losses every this many steps
+
+    def __post_init__(self):
+        if isinstance(self.steps, bool) or not isinstance(self.steps, int) or self.steps < 1:
+            raise ValueError(f"steps must be an int >= 1, got {self.steps!r}")
+        if self.optimiser not in OPTIMISERS:
+            raise ValueError(f"optimiser must be one of {OPTIMISERS}, got {self.optimiser!r}")
+        if self.lr is not None and not (isinstance(self.lr, (int, float)) and self.lr > 0):
+            raise ValueError(f"lr must be a number > 0 or None, got {self.lr!r}")
+        for name in ("content_weight", "style_weight", "tv_weight"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+        if self.init not in INITS:
+            raise ValueError(f"init must be one of {INITS}, got {self.init!r}")
+        if isinstance(self.history_every, bool) or not isinstance(self.history_every, int) or self.history_every < 1:
+            raise ValueError(f"history_every must be an int >= 1, got {self.history_every!r}")
+        for name in ("content_layers", "style_layers"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                setattr(self, name, (value,))
+            elif value is not None:
+                setattr(self, name, tuple(value))
+
+
+@dataclass
+class StyleResult:
+    image: torch.Tensor                            # (1, 3, H, W) in [0, 1]
+    history: list = field(default_factory=list)    # dicts: step, content, style, tv, total
+    steps: int = 0                                 # steps actually taken (fewer if stopped)
+    stopped: bool = False                          # True if the callback asked to stop
+
+
+def to_logits(x: torch.Tensor) -> torch.Tensor:
+    """Inverse of sigmoid for images in [0, 1] (squeezed into [eps, 1 - eps] first)."""
+    x = x.clamp(_EPS, 1 - _EPS)
+    return torch.log(x) - torch.log1p(-x)
+
+
+class StyleProblem:
+    """Everything fixed during one stylisation: the net, content features, style Grams, weights.
+
+    `loss(x)` -> (loss, parts) is the total loss of an image x (1, 3, H, W). Built once, so a
+    widget can change only what it needs (weights, layers) and keep the expensive targets.
+    """
+
+    def __init__(self, content: torch.Tensor, style: torch.Tensor, *, net, config: StyleConfig):
+        check_image(content, "content")
+        check_image(style, "style")
+        if content.shape[0] != 1 or style.shape[0] != 1:
+            raise ValueError(f"content and style must be single images (1, 3, H, W), got {tuple(content.shape)} "
+                             f"and {tuple(style.shape)}")
+        if not isinstance(config, StyleConfig):
+            raise TypeError(f"config must be a StyleConfig, got {type(config).__name__}")
+        self.net, self.config, self.content = net, config, content
+        self.content_layers = config.content_layers or net.content_layers
+        self.style_layers = config.style_layers or net.style_layers
+        for layer in self.content_layers + self.style_layers:
+            if layer not in net.layers:
+                raise ValueError(f"unknown layer {layer!r} for this net; choose from {net.layers}")
+        with torch.no_grad():
+            self.content_features = {k: v for k, v in net(content).items() if k in self.content_layers}
+            self.style_grams = {k: gram_matrix(v) for k, v in net(style).items() if k in self.style_layers}
+
+    def loss(self, x: torch.Tensor):
+        c = self.config
+        return total_loss(x, self.net(x), self.content_features, self.style_grams,
+                          content_layers=self.content_layers, style_layers=self.style_layers,
+                          content_weight=c.content_weight, style_weight=c.style_weight, tv_weight=c.tv_weight,
+                          normalise=c.normalise)
+
+
+def start_logits(problem: StyleProblem) -> torch.Tensor:
+    """The unconstrained u where optimisation starts: logit(content), or seeded noise around grey."""
+    c = problem.config
+    if c.init == "content":
+        return to_logits(problem.content.detach().clone())
+    g = torch.Generator().manual_seed(c.seed)
+    return torch.randn(problem.content.shape, generator=g) * 0.5
+
+
+def stylise(content: torch.Tensor, style: torch.Tensor, *, net, config: StyleConfig | None = None,
+            callback=None) -> StyleResult:
+    """Optimise an image to have content's features and style's Gram matrices.
+
+    content, style: (1, 3, H, W) in [0, 1] (sizes may differ). net: a feature network (features.py).
+    callback(step, x, parts) is called every config.history_every steps with the current image
+    x (1, 3, H, W) in [0, 1]; if it returns True the optimisation stops (the Stop button).
+    Returns a StyleResult; same inputs and config -> identical output.
+    """
+    config = config or StyleConfig()
+    problem = StyleProblem(content, style, net=net, config=config)
+    return run(problem, start_logits(problem), callback=callback)
+
+
+def run(problem: StyleProblem, u: torch.Tensor, *, callback=None, steps: int | None = None,
+        first_step: int = 0) -> StyleResult:
+    """Take `steps` (default config.steps) optimiser steps from logits u; see `stylise`."""
+    c = problem.config
+    steps = c.steps if steps is None else steps
+    u = u.detach().clone().requires_grad_(True)
+    result = StyleResult(image=torch.sigmoid(u).detach())
+    done, best = 0, [float("inf"), result.image]  # lowest loss seen, and its image
+
+    def evaluate():
+        nonlocal done
+        x = torch.sigmoid(u)
+        loss, parts = problem.loss(x)
+        if float(loss) < best[0]:
+            best[:] = [float(loss), x.detach()]
+        done += 1
+        step = first_step + done
+        if done == 1 or step % c.history_every == 0 or done == steps:
+            result.history.append({"step": step, **parts})
+            if callback is not None and callback(step, x.detach(), parts):
+                result.stopped = True
+        return loss
+
+    if c.optimiser == "adam":
+        optimiser = torch.optim.Adam([u], lr=c.lr or 0.05)
+        while done < steps and not result.stopped:
+            optimiser.zero_grad()
+            evaluate().backward()
+            optimiser.step()
+    else:
+        optimiser = torch.optim.LBFGS([u], lr=c.lr or 1.0, max_iter=steps, max_eval=steps,
+                                      history_size=50, tolerance_grad=0.0, tolerance_change=0.0,
+                                      line_search_fn="strong_wolfe")
+
+        def closure():  # no clamping in here: u is unconstrained, sigmoid(u) is always in range
+            optimiser.zero_grad()
+            if result.stopped or done >= steps:  # stopped or out of budget: a zero gradient ends L-BFGS
+                return torch.zeros((), requires_grad=False)
+            loss = evaluate()
+            loss.backward()
+            return loss
+
+        while done < steps and not result.stopped:
+            before = done
+            optimiser.param_groups[0]["max_iter"] = optimiser.param_groups[0]["max_eval"] = steps - done
+            optimiser.step(closure)
+            if done == before:
+                break
+    # L-BFGS may end mid line search (stopped, or out of budget): keep the best image it evaluated
+    result.image = best[1] if c.optimiser == "lbfgs" else torch.sigmoid(u).detach()
+    result.steps = done
+    return result
