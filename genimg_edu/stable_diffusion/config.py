@@ -34,7 +34,7 @@ class MiniSDConfig:
     vae_channels: tuple = (16, 32, 32)   # encoder/decoder widths per level (3 levels: side / 4)
     latent_channels: int = 4             # channels of the latent, as in SD
     kl_weight: float = 1e-3              # weight of the KL term (per latent number) next to the MSE
-    vae_steps: int = 1500                # optimizer steps
+    vae_steps: int = 400                 # optimizer steps
     vae_batch_size: int = 32
     vae_lr: float = 2e-3
     # 2. text encoder (transformers CLIPTextModel), trained contrastively, then frozen
@@ -43,7 +43,7 @@ class MiniSDConfig:
     text_heads: int = 4                  # attention heads
     max_length: int = 16                 # tokens per prompt, padded (SD: 77)
     clip_embed_dim: int = 64             # shared image-text embedding size of the contrastive stage
-    clip_steps: int = 800                # contrastive optimizer steps
+    clip_steps: int = 400                # contrastive optimizer steps
     clip_batch_size: int = 128
     clip_lr: float = 2e-3
     # 3. UNet (diffusers UNet2DConditionModel) on the cached latents
@@ -54,8 +54,8 @@ class MiniSDConfig:
     prediction: str = "v_prediction"     # what the UNet predicts: "v_prediction" or "epsilon"
     caption_dropout: float = 0.1         # P(prompt -> "") in training: the unconditional model for CFG
     partial_caption: float = 0.1         # P(prompt -> a random part of it, e.g. "a red shape")
-    unet_steps: int = 4500               # optimizer steps
-    unet_batch_size: int = 48
+    unet_steps: int = 1500               # optimizer steps
+    unet_batch_size: int = 32
     unet_lr: float = 2e-3
     ema_decay: float = 0.998             # the pipeline uses an exponential moving average of the UNet
 

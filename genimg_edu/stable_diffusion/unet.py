@@ -52,14 +52,20 @@ def build_sampling_scheduler(config: MiniSDConfig):
                          clip_sample=False, set_alpha_to_one=False, steps_offset=1, timestep_spacing="trailing")
 
 
-def latent_diffusion_loss(unet, batch, *, text_states: torch.Tensor, noise_scheduler, scaling_factor: float,
-                          caption_dropout: float, partial_caption: float) -> torch.Tensor:
-    """batch = (mean, std (B, C, h, w) of q(z | x), prompt index (B, 16)); text_states: (P, L, d) for
-    every prompt of the table. Draws a latent, a prompt version, t and noise; MSE on the target."""
-    mean, std, index = batch
+def pick_context(index: torch.Tensor, text_states: torch.Tensor, *, caption_dropout: float,
+                 partial_caption: float) -> torch.Tensor:
+    """index (B, 16): each image's 16 prompt versions as rows of text_states (P, L, d). Picks one
+    version per image (EMPTY with P caption_dropout, a random part with P partial_caption, else the
+    caption) and returns its text states (B, L, d)."""
+    versions = choose_versions(len(index), caption_dropout=caption_dropout, partial_caption=partial_caption)
+    return text_states[index[torch.arange(len(index)), versions.to(index.device)]]
+
+
+def latent_diffusion_loss(unet, mean: torch.Tensor, std: torch.Tensor, context: torch.Tensor, *,
+                          noise_scheduler, scaling_factor: float) -> torch.Tensor:
+    """mean, std: (B, C, h, w) of q(z | x), not yet scaled; context: (B, L, d) text states.
+    Draws z0 ~ q(z | x), t and noise; MSE between the UNet's output and the target (v or eps)."""
     z0 = scaling_factor * (mean + std * torch.randn_like(mean))
-    versions = choose_versions(len(z0), caption_dropout=caption_dropout, partial_caption=partial_caption)
-    context = text_states[index[torch.arange(len(z0)), versions]]                  # (B, L, d)
     t = torch.randint(0, noise_scheduler.config.num_train_timesteps, (len(z0),))
     eps = torch.randn_like(z0)
     zt = noise_scheduler.add_noise(z0, eps, t)
@@ -76,9 +82,11 @@ def train_unet(unet, latents: tuple[torch.Tensor, torch.Tensor, torch.Tensor], t
     ema = EMA(unet, decay=config.ema_decay, warmup=10)
 
     def loss_fn(model, batch):
-        return latent_diffusion_loss(model, batch, text_states=text_states, noise_scheduler=noise_scheduler,
-                                     scaling_factor=scaling_factor, caption_dropout=config.caption_dropout,
-                                     partial_caption=config.partial_caption)
+        mean, std, index = batch
+        context = pick_context(index, text_states, caption_dropout=config.caption_dropout,
+                               partial_caption=config.partial_caption)
+        return latent_diffusion_loss(model, mean, std, context, noise_scheduler=noise_scheduler,
+                                     scaling_factor=scaling_factor)
 
     result = train(unet, loss_fn, latents,
                    config=TrainConfig(steps=config.unet_steps, batch_size=config.unet_batch_size, lr=config.unet_lr,

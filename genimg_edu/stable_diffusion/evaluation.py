@@ -1,0 +1,92 @@
+"""Measure the mini Stable Diffusion with the 32x32 shapes judge, never by eye.
+
+- `reconstruction_report`: PSNR of VAE reconstructions of held-out renders (the test split) and how
+  often the judge still reads every attribute from them (compared with the true attributes).
+- `prompt_following`: one image per caption through `pipe(...)`; the judge reads size, colour, shape
+  and position, and each is compared with the caption (seen and held-out captions separately).
+- `negative_prompt_effect`: the share of judged-red outputs for a prompt that names no colour, with
+  and without a negative prompt.
+"""
+from __future__ import annotations
+
+import torch
+
+from ..data import load_dataset
+from ..data.shapes import ATTRIBUTES
+from .prompts import CAPTION_ATTRIBUTES, all_captions, is_held_out, parse_caption
+from .vae import psnr, reconstruct
+
+
+@torch.no_grad()
+def generate(pipe, prompts, *, guidance: float = 4.0, steps: int = 25, seed: int = 0, negative_prompt=None,
+             batch_size: int = 50) -> torch.Tensor:
+    """pipe(...) for each prompt, batched: (N, 3, 32, 32) in [0, 1]. Seeds: seed + batch start."""
+    prompts = [prompts] if isinstance(prompts, str) else list(prompts)
+    if not prompts:
+        raise ValueError("prompts must not be empty")
+    if not isinstance(guidance, (int, float)) or guidance < 0:
+        raise ValueError(f"guidance must be a number >= 0, got {guidance!r}")
+    images = []
+    for start in range(0, len(prompts), batch_size):
+        chunk = prompts[start:start + batch_size]
+        negative = None if negative_prompt is None else [negative_prompt] * len(chunk)
+        out = pipe(chunk, height=32, width=32, num_inference_steps=steps, guidance_scale=guidance,
+                   negative_prompt=negative, output_type="pt",
+                   generator=torch.Generator().manual_seed(seed + start))
+        images.append(out.images.float().cpu())
+    return torch.cat(images)
+
+
+def _accuracy(predicted: dict, wanted: list[dict], rows) -> dict[str, float]:
+    rows = list(rows)
+    hits = {name: [int(predicted[name][r]) == ATTRIBUTES[name].index(wanted[r][name]) for r in rows]
+            for name in CAPTION_ATTRIBUTES}
+    scores = {name: sum(v) / max(1, len(v)) for name, v in hits.items()}
+    scores["all"] = sum(all(hits[n][i] for n in CAPTION_ATTRIBUTES) for i in range(len(rows))) / max(1, len(rows))
+    scores["n"] = len(rows)
+    return scores
+
+
+@torch.no_grad()
+def prompt_following(pipe, judge, *, prompts=None, held_out=(), guidance: float = 4.0, steps: int = 25,
+                     seed: int = 0) -> dict:
+    """One image per prompt (default: all 200 captions). Returns {"all": scores, "seen": scores,
+    "held_out": scores, "images": (N, 3, 32, 32)}, scores = accuracy per attribute, "all" (every
+    attribute right) and "n"."""
+    prompts = list(prompts) if prompts is not None else all_captions()
+    wanted = [parse_caption(p) for p in prompts]
+    images = generate(pipe, prompts, guidance=guidance, steps=steps, seed=seed)
+    predicted = judge.predict(images)
+    held = [i for i, p in enumerate(prompts) if held_out and is_held_out(p, held_out)]
+    seen = [i for i in range(len(prompts)) if i not in set(held)]
+    return {"all": _accuracy(predicted, wanted, range(len(prompts))), "seen": _accuracy(predicted, wanted, seen),
+            "held_out": _accuracy(predicted, wanted, held), "images": images, "prompts": prompts}
+
+
+@torch.no_grad()
+def reconstruction_report(vae, judge, *, n: int = 500, seed: int = 0) -> dict:
+    """VAE round trip on `n` held-out renders (the shapes test split, never trained on): PSNR in dB
+    and the judge's accuracy per attribute on reconstructions and, for reference, on the originals."""
+    data = load_dataset("shapes", split="test", n=n, size=32, seed=seed)
+    recon = reconstruct(vae, data.images)
+    return {"psnr_db": psnr(recon, data.images), "n": n,
+            "judge_on_reconstructions": judge.attribute_accuracy(recon, data.attributes),
+            "judge_on_originals": judge.attribute_accuracy(data.images, data.attributes),
+            "originals": data.images[:16], "reconstructions": recon[:16]}
+
+
+@torch.no_grad()
+def negative_prompt_effect(pipe, judge, *, prompt: str = "a large shape in the center",
+                           negative: str = "a red shape", colour: str = "red", n: int = 100,
+                           guidance: float = 4.0, steps: int = 25, seed: int = 0) -> dict:
+    """Share of outputs the judge reads as `colour`, for `prompt` without and with `negative` as the
+    negative prompt (same seeds). Returns {"without", "with", "images_without", "images_with"}."""
+    if colour not in ATTRIBUTES["colour"]:
+        raise ValueError(f"colour must be one of {ATTRIBUTES['colour']}, got {colour!r}")
+    index = ATTRIBUTES["colour"].index(colour)
+    result = {}
+    for key, neg in (("without", None), ("with", negative)):
+        images = generate(pipe, [prompt] * n, guidance=guidance, steps=steps, seed=seed, negative_prompt=neg)
+        result[key] = (judge.predict(images)["colour"] == index).float().mean().item()
+        result[f"images_{key}"] = images
+    return result

@@ -1,0 +1,98 @@
+"""Chapter 08 mini Stable Diffusion: tokenizer, prompts, config and scoring (no training)."""
+import pytest
+import torch
+
+pytest.importorskip("transformers")
+
+from genimg_edu.stable_diffusion import MiniSDConfig, course_tokenizer  # noqa: E402
+from genimg_edu.stable_diffusion.evaluation import _accuracy  # noqa: E402
+from genimg_edu.stable_diffusion.prompts import (EMPTY, FULL, SUBSETS, all_captions, choose_versions,  # noqa: E402
+                                                 is_held_out, parse_caption, partial_caption, prompt_table,
+                                                 training_images)
+from genimg_edu.stable_diffusion.vae import psnr  # noqa: E402
+
+
+def test_course_tokenizer_makes_one_token_per_course_word_and_splits_unknown_words():
+    tokenizer = course_tokenizer()
+    assert tokenizer.tokenize("a small red circle on the left") == [
+        "a</w>", "small</w>", "red</w>", "circle</w>", "on</w>", "the</w>", "left</w>"]
+    assert tokenizer.tokenize("a red shape") == ["a</w>", "red</w>", "shape</w>"]
+    pieces = tokenizer.tokenize("a tiny circle")
+    assert pieces[0] == "a</w>" and pieces[-1] == "circle</w>" and len(pieces) > 3  # "tiny" falls into pieces
+    ids = tokenizer("a large blue square at the top", padding="max_length", max_length=16).input_ids
+    assert len(ids) == 16 and ids[0] == tokenizer.bos_token_id and ids[-1] == tokenizer.pad_token_id
+    with pytest.raises(ValueError, match="max_length"):
+        course_tokenizer(max_length=1)
+
+
+def test_partial_captions_and_the_prompt_table():
+    attrs = {"size": "small", "colour": "red", "shape": "circle", "position": "left"}
+    assert partial_caption(attrs, ()) == "" and SUBSETS[EMPTY] == ()
+    assert partial_caption(attrs, ("colour",)) == "a red shape"
+    assert partial_caption(attrs, ("size", "position")) == "a small shape on the left"
+    assert partial_caption(attrs, SUBSETS[FULL]) == "a small red circle on the left"
+    data = training_images(MiniSDConfig.fast(n_train=40))
+    prompts, index = prompt_table(data)
+    assert index.shape == (40, 16) and len(set(prompts)) == len(prompts)
+    assert [prompts[i] for i in index[:, FULL]] == data.captions and all(prompts[i] == "" for i in index[:, EMPTY])
+    versions = choose_versions(20000, caption_dropout=0.1, partial_caption=0.2, generator=torch.Generator().manual_seed(0))
+    assert abs((versions == EMPTY).float().mean() - 0.1) < 0.01 and abs((versions == FULL).float().mean() - 0.7) < 0.015
+
+
+def test_training_data_leaves_out_the_held_out_combinations():
+    config = MiniSDConfig.fast(n_train=300)
+    data = training_images(config)
+    assert not any(is_held_out(c, config.held_out) for c in data.captions)
+    assert sum(is_held_out(c, config.held_out) for c in all_captions()) == 30 and len(all_captions()) == 200
+    assert parse_caption("a large blue triangle at the top") == {"size": "large", "colour": "blue",
+                                                                 "shape": "triangle", "position": "top"}
+    with pytest.raises(ValueError, match="shapes caption"):
+        parse_caption("a blue thing")
+
+
+def test_config_validation_and_fingerprints():
+    base = MiniSDConfig()
+    assert base.latent_side == 8
+    assert base.fingerprint("vae") != base.replace(kl_weight=0.01).fingerprint("vae")
+    assert base.fingerprint("text") == base.replace(kl_weight=0.01).fingerprint("text")
+    assert base.fingerprint("unet") != base.replace(kl_weight=0.01).fingerprint("unet")  # new VAE -> new UNet
+    for bad, match in (({"unet_steps": 0}, "unet_steps"), ({"caption_dropout": 1.0}, "caption_dropout"),
+                       ({"schedule": "cosine"}, "schedule"), ({"attention_levels": (True,)}, "attention_levels"),
+                       ({"text_dim": 30}, "divisible")):
+        with pytest.raises(ValueError, match=match):
+            MiniSDConfig(**bad)
+    with pytest.raises(ValueError, match="stage"):
+        base.fingerprint("decoder")
+
+
+def test_scoring_compares_the_judges_reading_with_the_caption():
+    captions = ["a small red circle on the left", "a large blue square at the top"]
+    wanted = [parse_caption(c) for c in captions]
+    from genimg_edu.data.shapes import ATTRIBUTES
+    truth = {n: torch.tensor([ATTRIBUTES[n].index(w[n]) for w in wanted]) for n in wanted[0]}
+    assert _accuracy(truth, wanted, range(2)) == {"size": 1.0, "colour": 1.0, "shape": 1.0, "position": 1.0,
+                                                  "all": 1.0, "n": 2}
+    all_red = {**truth, "colour": torch.zeros(2, dtype=torch.long)}
+    scores = _accuracy(all_red, wanted, range(2))
+    assert scores["colour"] == 0.5 and scores["all"] == 0.5 and scores["shape"] == 1.0
+
+
+def test_psnr():
+    a = torch.zeros(1, 3, 4, 4)
+    assert psnr(a, a + 0.1) == pytest.approx(20.0)
+    with pytest.raises(ValueError, match="shape"):
+        psnr(a, torch.zeros(1, 3, 2, 2))
+
+
+def test_the_diagram_draws_every_box_and_arrow():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from genimg_edu.stable_diffusion.diagram import ARROWS, BOXES, draw_latent_diffusion
+    ax = draw_latent_diffusion()
+    assert len(ax.patches) == len(BOXES)
+    from matplotlib.text import Annotation
+    assert sum(isinstance(text, Annotation) for text in ax.texts) == len(ARROWS)
+    assert all(start in BOXES and end in BOXES for start, end in ARROWS)
+    plt.close("all")
