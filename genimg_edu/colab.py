@@ -12,7 +12,7 @@ The course is installed by package name (`PACKAGE`, once published) with the rep
 metadata, so pyproject.toml stays the one list of dependencies.
 
     from genimg_edu.colab import describe_device
-    print(describe_device())   # "CUDA: Tesla T4, 15.0 GB, bf16 no (fp16 + GradScaler)" or "CPU ..."
+    print(describe_device())   # "CUDA GPU: Tesla T4, 15.0 GB, mixed precision: fp16 autocast + GradScaler"
 """
 from __future__ import annotations
 
