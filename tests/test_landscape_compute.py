@@ -38,6 +38,7 @@ def test_measurements_time_real_work():
     assert m["flops"] == 2 * 64**3 and m["seconds"] > 0 and m["device"] == "cpu" and m["dtype"] == "float32"
     assert m["flops_per_second"] == pytest.approx(m["flops"] / m["seconds"])
     assert m["best_flops_per_second"] >= m["flops_per_second"]
+    assert m["flops_per_cpu_second"] > 0 and m["threads"] == torch.get_num_threads()
     c = measure_conv(batch=2, channels=8, size=8, kernel=3, repeats=3)
     assert c["flops"] == conv2d_flops(batch=2, in_channels=8, out_channels=8, out_size=(8, 8), kernel=(3, 3))
     # a bigger matmul takes longer: the timer measures the work, not overhead alone

@@ -96,25 +96,34 @@ def _device(device) -> torch.device:
     return device
 
 
-def _time(fn, device: torch.device, repeats: int, warmup: int = 2) -> list[float]:
+def _time(fn, device: torch.device, repeats: int, warmup: int = 2) -> tuple[list[float], list[float]]:
+    """(wall seconds, process CPU seconds) of each of `repeats` calls, after `warmup` calls."""
     for _ in range(warmup):
         fn()
-    times = []
+    times, cpu_times = [], []
     for _ in range(repeats):
         if device.type == "cuda":
             torch.cuda.synchronize(device)
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         fn()
         if device.type == "cuda":
             torch.cuda.synchronize(device)
         times.append(time.perf_counter() - start)
-    return times
+        cpu_times.append(time.process_time() - cpu_start)
+    return times, cpu_times
 
 
-def _result(flops: int, times: list[float], device, dtype, **shape) -> dict:
+def _result(flops: int, timed: tuple, device, dtype, **shape) -> dict:
+    """flops_per_second uses the median wall time (what you wait for); on the CPU, flops_per_cpu_second
+    divides by the CPU time the process got instead, which other programs sharing the cores do not
+    inflate (per core when torch uses one thread)."""
+    times, cpu_times = timed
     seconds = statistics.median(times)
+    cpu_seconds = statistics.median(cpu_times)
     return {"flops": flops, "seconds": seconds, "flops_per_second": flops / seconds,
-            "best_flops_per_second": flops / min(times), "device": str(device), "dtype": str(dtype).replace("torch.", ""),
+            "best_flops_per_second": flops / min(times),
+            "flops_per_cpu_second": flops / cpu_seconds if device.type == "cpu" and cpu_seconds > 0 else None,
+            "device": str(device), "dtype": str(dtype).replace("torch.", ""),
             "threads": torch.get_num_threads(), "repeats": len(times), **shape}
 
 
