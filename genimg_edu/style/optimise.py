@@ -147,8 +147,8 @@ def run(problem: StyleProblem, u: torch.Tensor, *, callback=None, steps: int | N
         nonlocal done
         x = torch.sigmoid(u)
         loss, parts = problem.loss(x)
-        if float(loss) < best[0]:
-            best[:] = [float(loss), x.detach()]
+        if float(loss.detach()) < best[0]:
+            best[:] = [float(loss.detach()), x.detach()]
         done += 1
         step = first_step + done
         if done == 1 or step % c.history_every == 0 or done == steps:

@@ -1,0 +1,108 @@
+"""Chapter 09 optimisation, one-pass net and images: real behaviour on tiny inputs."""
+import pytest
+import torch
+
+from genimg_edu.style import (STYLES, FeedForwardConfig, RandomFeatures, StyleConfig, content_image, style_image,
+                              stylise, stylise_fast, texture_image, train_feedforward)
+from genimg_edu.style.judge import StyleJudge, StyleJudgeNet
+
+NET = RandomFeatures(width=8)
+CONTENT, STYLE = content_image("astronaut", size=32), style_image("stained_glass", size=32)
+
+
+@pytest.mark.parametrize("optimiser", ["adam", "lbfgs"])
+def test_style_loss_falls_pixels_stay_in_range_and_same_seed_same_output(optimiser):
+    config = StyleConfig(steps=30, optimiser=optimiser, style_weight=10.0, history_every=5)
+    a = stylise(CONTENT, STYLE, net=NET, config=config)
+    b = stylise(CONTENT, STYLE, net=NET, config=config)
+    assert torch.equal(a.image, b.image)
+    assert a.history[-1]["style"] < 0.5 * a.history[0]["style"]
+    assert a.image.min() >= 0 and a.image.max() <= 1 and torch.isfinite(a.image).all()
+    assert a.steps == 30 and [h["step"] for h in a.history][:2] == [1, 5]
+
+
+def test_lbfgs_with_a_large_step_stays_finite_and_in_range():
+    config = StyleConfig(steps=20, optimiser="lbfgs", lr=50.0, style_weight=1e4)
+    result = stylise(CONTENT, STYLE, net=NET, config=config)
+    assert torch.isfinite(result.image).all() and 0 <= result.image.min() and result.image.max() <= 1
+
+
+def test_noise_start_depends_on_seed_and_content_start_is_the_photo():
+    config = StyleConfig(steps=1, optimiser="adam", init="noise", content_weight=0.0, lr=1e-8)
+    a = stylise(CONTENT, STYLE, net=NET, config=config).image
+    b = stylise(CONTENT, STYLE, net=NET, config=StyleConfig(steps=1, optimiser="adam", init="noise", seed=1,
+                                                            content_weight=0.0, lr=1e-8)).image
+    assert not torch.allclose(a, b)
+    start = stylise(CONTENT, STYLE, net=NET, config=StyleConfig(steps=1, optimiser="adam", lr=1e-8)).image
+    torch.testing.assert_close(start, CONTENT.clamp(1e-3, 1 - 1e-3), atol=1e-4, rtol=0)
+
+
+def test_callback_sees_the_images_and_can_stop():
+    seen = []
+
+    def callback(step, x, parts):
+        seen.append((step, x.shape, parts["style"]))
+        return step >= 10
+
+    for optimiser in ("adam", "lbfgs"):
+        seen.clear()
+        result = stylise(CONTENT, STYLE, net=NET, config=StyleConfig(steps=50, optimiser=optimiser, history_every=5),
+                         callback=callback)
+        assert result.stopped and result.steps <= 12
+        assert seen[-1][0] == 10 and seen[0][1] == (1, 3, 32, 32)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"steps": 0}, "steps"), ({"optimiser": "sgd"}, "optimiser"), ({"style_weight": -1.0}, "style_weight"),
+    ({"init": "zeros"}, "init"), ({"lr": 0}, "lr")])
+def test_config_validation(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        StyleConfig(**kwargs)
+
+
+def test_stylise_input_validation():
+    with pytest.raises(ValueError, match="single images"):
+        stylise(torch.cat([CONTENT, CONTENT]), STYLE, net=NET)
+    with pytest.raises(ValueError, match="unknown layer"):
+        stylise(CONTENT, STYLE, net=NET, config=StyleConfig(style_layers=("conv1_1",)))
+    with pytest.raises(ValueError, match="style"):
+        stylise(CONTENT, STYLE * 255, net=NET)
+
+
+def test_feedforward_learns_and_is_one_pass():
+    photos = torch.cat([content_image(n, size=32) for n in ("astronaut", "chelsea", "coffee")])
+    config = FeedForwardConfig(steps=25, batch_size=2, crop=32, width=4, blocks=1, style_weight=10.0)
+    model, history = train_feedforward(STYLE, net=NET, photos=photos, config=config)
+    assert history[-1]["total"] < history[0]["total"]
+    y = stylise_fast(model, photos)
+    assert y.shape == photos.shape and 0 <= y.min() and y.max() <= 1
+    again, _ = train_feedforward(STYLE, net=NET, photos=photos, config=config)
+    torch.testing.assert_close(stylise_fast(again, photos), y)
+    with pytest.raises(ValueError, match="divisible by 4"):
+        stylise_fast(model, torch.rand(1, 3, 30, 30))
+    with pytest.raises(ValueError, match="crop"):
+        FeedForwardConfig(crop=30)
+
+
+def test_style_images_are_deterministic_any_size_and_distinct():
+    for name in STYLES:
+        a, b = style_image(name, size=40, seed=2), style_image(name, size=40, seed=2)
+        assert a.shape == (1, 3, 40, 40) and torch.equal(a, b) and 0 <= a.min() and a.max() <= 1
+        assert not torch.equal(a, style_image(name, size=40, seed=3))
+        assert a.std() > 0.05
+    assert style_image("swirl", size=96).shape == (1, 3, 96, 96)
+    assert texture_image("brick", size=32).shape == (1, 3, 32, 32)
+    with pytest.raises(ValueError, match="one of"):
+        style_image("cubism")
+    with pytest.raises(ValueError, match="size"):
+        style_image("stripes", size=4)
+    with pytest.raises(ValueError, match="one of"):
+        content_image("mona_lisa")
+
+
+def test_judge_averages_crops_and_validates():
+    judge = StyleJudge(net=StyleJudgeNet(width=4).eval(), accuracy=0.0)
+    p = judge.probabilities(torch.rand(2, 3, 64, 64))
+    assert p.shape == (2, len(STYLES)) and torch.allclose(p.sum(-1), torch.ones(2))
+    with pytest.raises(ValueError, match="at least"):
+        judge.classify(torch.rand(1, 3, 32, 32))
