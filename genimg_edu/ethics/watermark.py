@@ -80,7 +80,8 @@ def _lattice_point(c: float, b: int, delta: float, pixels: np.ndarray) -> float:
     return lo if fits_lo or not fits_hi else hi
 
 
-def _embed_once(rgb: np.ndarray, bits: np.ndarray, delta: float) -> np.ndarray:
+def embed_pass(rgb: np.ndarray, bits: np.ndarray, delta: float = DELTA) -> np.ndarray:
+    """One embedding pass on rgb (H, W, 3) float in [0, 255]; returns the marked image rounded to 8 bits."""
     import pywt
     H, W = (rgb.shape[0] // 2) * 2, (rgb.shape[1] // 2) * 2
     yuv = _rgb_to_yuv(rgb[:H, :W])
@@ -103,7 +104,7 @@ def embed(x: torch.Tensor, bits, *, delta: float = DELTA, passes: int = 3) -> to
     repeated (`passes` times at most) until every block reads back right."""
     rgb, bits = _check(x, bits)
     for _ in range(passes):
-        rgb = _embed_once(rgb, bits, delta)
+        rgb = embed_pass(rgb, bits, delta)
         read = _read_blocks(rgb, delta)
         if (read == bits[_bit_of_block(len(read), len(bits))]).all():
             break
