@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 import random
 import sys
+import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -77,11 +79,27 @@ def steps(full: int, fast: int) -> int:
 
 
 def cache_dir() -> Path:
-    """Where trained judges and checkpoints are cached: $GENIMG_CACHE or ~/.cache/genimg_edu."""
-    root = os.environ.get(CACHE_ENV) or os.path.join(os.path.expanduser("~"), ".cache", "genimg_edu")
+    """Where trained judges and checkpoints are cached: $GENIMG_CACHE or ~/.cache/genimg_edu.
+
+    A folder that cannot be made or written to (read-only, or a file of that name) falls back to a
+    folder in the system's temporary directory, with a warning naming GENIMG_CACHE: the work is kept
+    for this session instead of failing with a bare errno."""
+    chosen = os.environ.get(CACHE_ENV)
+    root = chosen or os.path.join(os.path.expanduser("~"), ".cache", "genimg_edu")
     path = Path(root)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        if not os.access(path, os.W_OK):
+            raise PermissionError(13, "not writable")
+        return path
+    except OSError as error:
+        fallback = Path(tempfile.gettempdir()) / f"genimg_edu-cache-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+        fallback.mkdir(parents=True, exist_ok=True)
+        where = f"{CACHE_ENV}={root}" if chosen else f"the default cache {root} ({CACHE_ENV} is not set)"
+        warnings.warn(f"cannot use {where} ({error.strerror or error}); using the temporary cache {fallback} "
+                      f"for now (it may be cleared on restart): set {CACHE_ENV} to a folder you can write to",
+                      stacklevel=2)
+        return fallback
 
 
 def cpu_has_fast_bf16() -> bool:

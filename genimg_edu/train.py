@@ -55,23 +55,47 @@ class TrainConfig:
         rules = {  # field: (is it valid?, what it must be)
             "steps": (_is_int(self.steps, 1), "an int >= 1"),
             "batch_size": (_is_int(self.batch_size, 1), "an int >= 1"),
-            "lr": (_is_number(self.lr) and self.lr > 0, "a number > 0"),
-            "weight_decay": (_is_number(self.weight_decay) and self.weight_decay >= 0, "a number >= 0"),
+            "lr": (_is_number(self.lr) and 0 < self.lr < float("inf"), "a finite number > 0"),
+            "weight_decay": (_is_number(self.weight_decay) and 0 <= self.weight_decay < float("inf"),
+                             "a finite number >= 0"),
             "betas": (len(self.betas) == 2 and all(_is_number(b) and 0 <= b < 1 for b in self.betas),
                       "two numbers in [0, 1)"),
-            "grad_clip": (self.grad_clip is None or _is_number(self.grad_clip) and self.grad_clip > 0,
+            "grad_clip": (self.grad_clip is None or _is_number(self.grad_clip) and 0 < self.grad_clip < float("inf"),
                           "None or a number > 0"),
             "seed": (_is_int(self.seed, 0) and self.seed < 2**32, "an int in [0, 2**32)"),
             "log_every": (_is_int(self.log_every, 1), "an int >= 1"),
             "checkpoint_every": (self.checkpoint_every is None or _is_int(self.checkpoint_every, 1), "None or an int >= 1"),
             "amp": (self.amp in AMP_CHOICES, f"one of {AMP_CHOICES}"),
+            "device": (is_device(self.device), DEVICE_RULE),
         }
-        for name, (valid, expected) in rules.items():
-            if not valid:
-                raise ValueError(f"{name} must be {expected}, got {getattr(self, name)!r}")
+        check_fields(self, rules)
         if self.checkpoint_every is not None and self.checkpoint_path is None:
             raise ValueError("checkpoint_every needs a checkpoint_path to save to")
         self.betas = tuple(self.betas)
+
+
+def check_fields(config, rules: dict) -> None:
+    """Raise ValueError naming the first field whose check fails. rules: field -> (valid?, what it must be).
+    Config dataclasses call it from __post_init__ so a bad value fails where it is typed."""
+    for name, (valid, expected) in rules.items():
+        if not valid:
+            raise ValueError(f"{name} must be {expected}, got {getattr(config, name)!r}")
+
+
+def is_device(value) -> bool:
+    """None, a torch.device, or a string torch understands ("cpu", "cuda", "cuda:1", "mps")."""
+    if value is None or isinstance(value, torch.device):
+        return True
+    if not isinstance(value, str):
+        return False
+    try:
+        torch.device(value)
+    except (RuntimeError, ValueError):
+        return False
+    return True
+
+
+DEVICE_RULE = "None (pick_device()), 'cpu', 'cuda', 'cuda:N' or 'mps'"
 
 
 def _is_int(value, low: int) -> bool:
@@ -157,6 +181,9 @@ def _as_logs(out) -> dict:
     logs = out if isinstance(out, dict) else {"loss": out}
     if not isinstance(logs.get("loss"), torch.Tensor) or logs["loss"].ndim != 0:
         raise TypeError("loss_fn must return a scalar tensor or a dict with a scalar tensor 'loss'")
+    if not logs["loss"].requires_grad:
+        raise ValueError("loss_fn returned a loss that does not require grad, so no weight would change: compute "
+                         "it from model(...) outputs, without torch.no_grad(), .detach() or .item()")
     return logs
 
 

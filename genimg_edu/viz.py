@@ -100,7 +100,7 @@ def image_grid(x: torch.Tensor, *, nrow: int = 8, value_range=(0.0, 1.0), paddin
     filled with pad_value (0..1, white by default). Returns a NumPy array
     (rows*(H+padding)+padding, cols*(W+padding)+padding, C) in [0, 1].
     """
-    if not isinstance(nrow, int) or nrow < 1:
+    if not isinstance(nrow, int) or isinstance(nrow, bool) or nrow < 1:
         raise ValueError(f"nrow must be a positive int, got {nrow!r}")
     if not isinstance(padding, int) or padding < 0:
         raise ValueError(f"padding must be an int >= 0, got {padding!r}")
@@ -142,8 +142,8 @@ def show_images(x: torch.Tensor, *, nrow: int = 8, titles=None, value_range=(0.0
     (e.g. predicted labels). title: one heading. ax: draw into an existing Axes (without titles).
     scale: inches per image. Notebook 00 onward.
     """
-    if not scale > 0:
-        raise ValueError(f"scale must be > 0, got {scale!r}")
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < scale < math.inf:
+        raise ValueError(f"scale must be a finite number > 0 (inches per image), got {scale!r}")
     if titles is None:
         grid = image_grid(x, nrow=nrow, value_range=value_range)
         if ax is None:

@@ -37,6 +37,8 @@ def run_cell(code, **names):
     ("def double(x):\n    raise NotImplementedError('Your code here')\nstatus = q.check()",
      "Not attempted", "NotImplementedError"),
     ("def double(x):\n    return ____ * x\nstatus = q.check()", "Not attempted", "blank"),
+    ("double = 'return 2 * x'\nstatus = q.check()", "Incorrect", "`double` should be a function (def double("),
+    ("double = [2, 4]\nstatus = q.check()", "Incorrect", "`double` should be a function"),
 ])
 def test_check_reads_the_callers_globals(cell, status, words, capsys):
     scope = run_cell(cell)
@@ -125,3 +127,13 @@ def test_crash_inside_a_library_points_at_the_learners_line(capsys):
     run_cell("import json\ndef double(x):\n    return json.loads('{')\nq.check()")
     printed = capsys.readouterr().out
     assert "JSONDecodeError" in printed and "json.loads('{')" in printed  # not a line inside json/
+
+
+def test_an_answer_of_the_wrong_kind_is_named_in_words(capsys):
+    def check_shape(x):
+        assert x.shape == (2, 2), "x should be 2x2"
+    q = Problem("x", prompt="Make a 2x2 array.", check=check_shape, hint="np.zeros", solution="x = np.zeros((2, 2))")
+    feedback = q.evaluate("a 2x2 array")
+    assert feedback.kind == "Incorrect"
+    assert "`x` is a str ('a 2x2 array')" in feedback.message and "kind of answer" in feedback.message
+    assert q.evaluate(np.zeros((2, 2))).kind == "Correct"

@@ -59,11 +59,15 @@ def test_feature_stats_and_bad_input():
     with pytest.raises(ValueError, match="N >= 2"):
         frechet_distance(torch.zeros(1, 3), torch.zeros(5, 3))
     with pytest.raises(ValueError, match="feature sizes"):
-        frechet_distance(torch.rand(5, 3), torch.rand(5, 4))
+        frechet_distance(torch.rand(12, 3), torch.rand(12, 4))
+    with pytest.raises(ValueError, match="feats_b has 9 samples.*at least 10"):
+        frechet_distance(torch.rand(12, 3), torch.rand(9, 3))
+    with pytest.warns(UserWarning, match="feats_a has 20 samples of 128-d features"):
+        frechet_distance(torch.randn(20, 128), torch.randn(200, 128))
     with pytest.raises(TypeError, match="numpy"):
         frechet_distance([[1, 2]], torch.rand(5, 2))
     with pytest.raises(ValueError, match="NaN"):
-        frechet_distance(torch.full((5, 2), float("nan")), torch.rand(5, 2))
+        frechet_distance(torch.full((12, 2), float("nan")), torch.rand(12, 2))
 
 
 @pytest.fixture(scope="module")

@@ -82,12 +82,16 @@ def load_photos(*, size: int = 128, names=None, value_range=(0.0, 1.0)) -> Image
     """
     size = _check_size(size)
     low, high = check_value_range(value_range)
+    if isinstance(names, str):
+        raise TypeError(f"names must be a list of photo names, e.g. [{names!r}], got the string {names!r}")
+    if names is not None and not isinstance(names, (list, tuple)):
+        raise TypeError(f"names must be a list of photo names from {list(PHOTOS)}, got {type(names).__name__}")
     names = list(PHOTOS) if names is None else list(names)
     if not names:
         raise ValueError(f"names must list at least one of {list(PHOTOS)}")
     for name in names:
         if name not in PHOTOS:
-            raise ValueError(f"unknown photo {name!r}; choose from {list(PHOTOS)}")
+            raise ValueError(f"names: unknown photo {name!r}; choose from {list(PHOTOS)}")
     images = torch.stack([_square(load_photo(name), size) for name in names])
     return ImageSet(images=images * (high - low) + low, labels=torch.arange(len(names)),
                     classes=names, value_range=(low, high), name="photos")

@@ -32,6 +32,10 @@ def check_images(x: torch.Tensor, *, value_range=(0.0, 1.0), channels: int | Non
     if not x.is_floating_point():
         raise TypeError(f"{name} must be floating point, got {x.dtype}")
     low, high = check_value_range(value_range)
+    if x.numel() and not torch.isfinite(x).all():
+        bad = int((~torch.isfinite(x)).sum())
+        raise ValueError(f"{name} contains {bad} NaN or infinite value(s); images must be finite numbers "
+                         f"in [{low:g}, {high:g}] (a NaN usually means training diverged)")
     if x.numel() and (x.min() < low - atol or x.max() > high + atol):
         raise ValueError(f"{name} must lie in [{low:g}, {high:g}], got values in "
                          f"[{x.min().item():.3f}, {x.max().item():.3f}]")
@@ -45,7 +49,11 @@ def to_signed(x: torch.Tensor) -> torch.Tensor:
 
 
 def to_unit(x: torch.Tensor) -> torch.Tensor:
-    """[-1, 1] -> [0, 1], the range for display and for the judges."""
+    """[-1, 1] -> [0, 1], the range for display and for the judges.
+
+    Applying it twice (to_unit(to_unit(x))) cannot be caught: an image already in [0, 1] is also a
+    valid [-1, 1] image (a dark one), so any check would raise false alarms on real model outputs.
+    Only values outside [-1, 1] are refused; keep track of which range your tensor is in."""
     check_images(x, value_range=(-1, 1), name="x")
     return (x + 1) / 2
 

@@ -17,6 +17,8 @@ combinations out (the compositional-generalisation lesson), `only` renders just 
 """
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 
@@ -38,6 +40,7 @@ CENTRE = {"left": (0.28, 0.5), "right": (0.72, 0.5), "top": (0.5, 0.28),
 POSITION_PHRASE = {"left": "on the left", "right": "on the right", "top": "at the top",
                    "bottom": "at the bottom", "center": "in the center"}
 SUPERSAMPLE = 4
+MAX_SHAPES = 1_000_000  # larger n would not fit in a laptop's memory
 
 
 def caption_for(*, shape: str, colour: str, size: str, position: str, **_) -> str:
@@ -46,15 +49,28 @@ def caption_for(*, shape: str, colour: str, size: str, position: str, **_) -> st
 
 
 def _check_knobs(weights, exclude, only):
+    if weights is not None and not isinstance(weights, dict):
+        raise TypeError(f"weights must be a dict attribute -> {{value: weight}}, e.g. {{'colour': {{'red': 5}}}}, "
+                        f"got {type(weights).__name__}")
     for name, table in (weights or {}).items():
         if name not in ATTRIBUTES:
             raise ValueError(f"weights: unknown attribute {name!r}; choose from {list(ATTRIBUTES)}")
+        if not isinstance(table, dict):
+            raise TypeError(f"weights[{name!r}] must be a dict value -> weight, e.g. {{'red': 5}}, "
+                            f"got {type(table).__name__}")
         for value, weight in table.items():
             if value not in ATTRIBUTES[name]:
                 raise ValueError(f"weights[{name!r}]: unknown value {value!r}; choose from {ATTRIBUTES[name]}")
+            if not isinstance(weight, (int, float)) or isinstance(weight, bool) or not math.isfinite(weight):
+                raise TypeError(f"weights[{name!r}][{value!r}] must be a finite number >= 0, got {weight!r}")
             if weight < 0:
                 raise ValueError(f"weights[{name!r}][{value!r}] must be >= 0, got {weight}")
-    for combos, label in ((exclude or [], "exclude"), (only or [], "only")):
+    for combos, label in ((exclude, "exclude"), (only, "only")):
+        if combos is None:
+            continue
+        if not isinstance(combos, (list, tuple)) or not all(isinstance(c, dict) for c in combos):
+            raise TypeError(f"{label} must be a list of attribute dicts, e.g. [{{'colour': 'blue', "
+                            f"'shape': 'triangle'}}], got {combos!r}"[:300])
         for combo in combos:
             for name, value in combo.items():
                 if name not in ATTRIBUTES or value not in ATTRIBUTES[name]:
@@ -157,6 +173,9 @@ def load_shapes(*, split: str = "train", n: int | None = None, size: int = 32, s
     n = (5000 if split == "train" else 1000) if n is None else n
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise ValueError(f"n must be a positive int, got {n!r}")
+    if n > MAX_SHAPES:
+        raise ValueError(f"n must be at most {MAX_SHAPES:,} (about {MAX_SHAPES * 3 * 32 * 32 * 4 / 1e9:.0f} GB "
+                         f"at 32 px), got {n:,}")
     if not isinstance(size, int) or not 16 <= size <= 128:
         raise ValueError(f"size must be an int in [16, 128], got {size!r}")
     low, high = check_value_range(value_range)

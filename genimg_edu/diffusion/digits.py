@@ -15,7 +15,7 @@ import torch
 
 from ..data import load_dataset, to_unit
 from ..device import pick_device
-from ..train import TrainConfig, train
+from ..train import TrainConfig, check_fields, train
 from .guidance import guided_model_fn
 from .samplers import sample
 from .schedule import NoiseSchedule, make_schedule
@@ -43,11 +43,33 @@ class DigitsDiffusionConfig:
     amp: str = "off"                  # mixed precision, as TrainConfig.amp: "off" | "bf16" | "fp16" | "auto"
     preload: bool = False             # copy the whole training set to the device once (GPU: no per-step copy)
 
+    def __post_init__(self):
+        def is_int(value, low):
+            return isinstance(value, int) and not isinstance(value, bool) and value >= low
+
+        def is_number(value):
+            return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+        check_fields(self, {  # size is checked against the dataset in train_digits_diffusion
+            "size": (self.size in (8, 16, 28), "8 or 16 (digits) or 28 (mnist, fashion_mnist)"),
+            "steps": (is_int(self.steps, 1), "an int >= 1"),
+            "batch_size": (is_int(self.batch_size, 1), "an int >= 1"),
+            "lr": (is_number(self.lr) and 0 < self.lr < float("inf"), "a finite number > 0"),
+            "T": (is_int(self.T, 2), "an int >= 2"),
+            "label_dropout": (is_number(self.label_dropout) and 0 <= self.label_dropout < 1, "a number in [0, 1)"),
+            "base_channels": (is_int(self.base_channels, 1), "an int >= 1"),
+            "ema_decay": (is_number(self.ema_decay) and 0 <= self.ema_decay < 1, "a number in [0, 1)"),
+            "seed": (is_int(self.seed, 0), "an int >= 0"),
+            "per_class": (self.per_class is None or is_int(self.per_class, 1), "None or an int >= 1"),
+        })
+
 
 def make_digits_unet(config: DigitsDiffusionConfig) -> UNet:
-    """The UNet of the recipe: 1 channel in and out, 10 classes plus the "no label" token."""
-    return UNet(UNetConfig(in_channels=1, base_channels=config.base_channels,
-                           channel_mults=tuple(config.channel_mults), num_classes=10))
+    """The UNet of the recipe: 1 channel in and out, 10 classes plus the "no label" token.
+    `.image_size` records the size it is made for (generate_digits checks it)."""
+    model = UNet(UNetConfig(in_channels=1, base_channels=config.base_channels,
+                            channel_mults=tuple(config.channel_mults), num_classes=10))
+    model.image_size = config.size
+    return model
 
 
 def train_digits_diffusion(config: DigitsDiffusionConfig = DigitsDiffusionConfig(), *, progress: bool = True,
@@ -91,12 +113,40 @@ def balanced_labels(n: int) -> torch.Tensor:
     return torch.arange(n) % 10
 
 
+def _check_digit_labels(labels) -> None:
+    if not isinstance(labels, torch.Tensor):
+        example = f"torch.tensor({labels!r})" if isinstance(labels, (list, tuple, int)) else "torch.tensor([3, 1, 4])"
+        raise TypeError(f"labels must be a 1-D long tensor of digits 0..9, e.g. {example[:80]} or "
+                        f"balanced_labels(n), got {type(labels).__name__}")
+    if labels.is_floating_point() or labels.dtype == torch.bool or labels.ndim != 1:
+        raise TypeError(f"labels must be a 1-D integer tensor of digits 0..9, got dtype {labels.dtype} "
+                        f"shape {tuple(labels.shape)}")
+    if labels.numel() == 0:
+        raise ValueError("labels is empty: give at least one digit to draw")
+    if int(labels.min()) < 0 or int(labels.max()) > 9:
+        raise ValueError(f"labels must be digits 0..9, got values in [{int(labels.min())}, {int(labels.max())}] "
+                         "(10 is the internal 'no label' token: for unconditional samples use scale=0)")
+
+
 @torch.no_grad()
 def generate_digits(model: UNet, *, labels: torch.Tensor, schedule: NoiseSchedule, size: int, steps: int = 10,
                     scale: float = 2.0, sampler: str = "ddim", eta: float = 0.0, clip_x0: bool = True,
                     seed: int = 0, progress: bool = False, return_trajectory: bool = False):
     """Digits of the given labels ((N,) long in 0..9) with classifier-free guidance `scale`.
-    Returns images (N, 1, S, S) in [0, 1] (and the Trajectory, in [-1, 1], with return_trajectory)."""
+    Returns images (N, 1, S, S) in [0, 1] (and the Trajectory, in [-1, 1], with return_trajectory).
+    labels must be a 1-D integer tensor in 0..9 (10 is the model's internal "no label" token: use scale=0
+    for unconditional samples); a list is refused with how to convert it, never converted silently."""
+    _check_digit_labels(labels)
+    trained = getattr(model, "image_size", None)
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise ValueError(f"size must be a positive int (pixels per side), got {size!r}")
+    if trained is not None and size != trained:
+        raise ValueError(f"size={size} but this model was trained on {trained}x{trained} digits; "
+                         f"pass size={trained} (train a size={size} model for bigger digits)")
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 <= scale < float("inf"):
+        raise ValueError(f"scale must be a finite number >= 0 (0: unconditional), got {scale!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
     device = next(model.parameters()).device
     shape = (len(labels), model.config.in_channels, size, size)
     out = sample(guided_model_fn(model, labels.to(device), scale=scale), shape=shape,

@@ -172,7 +172,8 @@ class Problem:
         except AssertionError as error:
             return Feedback(INCORRECT, str(error) or "the answer does not pass the check.")
         except Exception as error:  # the learner's code crashed: explain where
-            return Feedback(INCORRECT, _explain(error))
+            wrong_kind = _wrong_kind(self.names, values, error)
+            return Feedback(INCORRECT, wrong_kind or _explain(error))
         return Feedback(CORRECT, "well done!")
 
     def check(self, *values: Any) -> Status:
@@ -229,6 +230,26 @@ def _library_folders() -> tuple[str, ...]:
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # genimg_edu/
     paths = {package} | {sysconfig.get_paths()[key] for key in ("stdlib", "purelib", "platlib")}
     return tuple(os.path.join(os.path.abspath(path), "") for path in paths)
+
+
+def _wrong_kind(names, values, error: Exception) -> str | None:
+    """When the check failed because an answer is the wrong kind of thing (a string where a function
+    is expected: "'str' object is not callable"), say so in words, not with Python's internals."""
+    if not isinstance(error, (TypeError, AttributeError)):
+        return None
+    text = str(error)
+    for name, value in zip(names, values):
+        kind = type(value).__name__
+        if f"'{kind}' object" not in text:
+            continue
+        shown = repr(value)
+        shown = shown if len(shown) <= 60 else shown[:60] + "..."
+        if "not callable" in text:
+            return (f"`{name}` should be a function (def {name}(...): ... return ...), but it is a {kind}: "
+                    f"{shown}. Define it with def, then run this cell again.")
+        return (f"`{name}` is a {kind} ({shown}), which is not the kind of answer this exercise expects "
+                f"(check what it asks for: a function, a tensor, a number...). Python said: {text}")
+    return None
 
 
 def _explain(error: Exception) -> str:

@@ -28,6 +28,7 @@ from ..checkpoint import load_checkpoint, save_checkpoint
 from ..data import ImageSet, check_images
 from ..device import amp_choice, device_capabilities, pick_device
 from ..ema import EMA
+from ..train import DEVICE_RULE, check_fields, is_device
 
 LOSSES = ("nonsaturating", "hinge")
 
@@ -138,6 +139,34 @@ class GANConfig:
     amp: str = "off"                       # "off" | "bf16" (autocast; no loss scaling needed) | "auto": bf16 where
                                            # the device computes it natively, else off (fp16 would need scaling)
 
+    def __post_init__(self):
+        def is_int(value, low):
+            return isinstance(value, int) and not isinstance(value, bool) and value >= low
+
+        def in_range(value, low, high, *, low_open=False, high_open=False):
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value != value:
+                return False
+            return (low < value if low_open else low <= value) and (value < high if high_open else value <= high)
+        betas = self.betas
+        check_fields(self, {  # field: (is it valid?, what it must be)
+            "steps": (is_int(self.steps, 1), "an int >= 1"),
+            "batch_size": (is_int(self.batch_size, 1), "an int >= 1"),
+            "lr_g": (in_range(self.lr_g, 0, float("inf"), low_open=True, high_open=True), "a finite number > 0"),
+            "lr_d": (in_range(self.lr_d, 0, float("inf"), low_open=True, high_open=True), "a finite number > 0"),
+            "betas": (isinstance(betas, (tuple, list)) and len(betas) == 2
+                      and all(in_range(b, 0, 1, high_open=True) for b in betas), "two numbers in [0, 1)"),
+            "loss": (self.loss in LOSSES, f"one of {LOSSES}"),
+            "label_smoothing": (in_range(self.label_smoothing, 0, 1, high_open=True), "a number in [0, 1)"),
+            "ema_decay": (self.ema_decay is None or in_range(self.ema_decay, 0, 1, high_open=True),
+                          "None or a number in [0, 1)"),
+            "seed": (is_int(self.seed, 0), "an int >= 0"),
+            "log_every": (is_int(self.log_every, 1), "an int >= 1"),
+            "checkpoint_every": (is_int(self.checkpoint_every, 0), "an int >= 0 (0: save only at the end)"),
+            "device": (is_device(self.device), DEVICE_RULE),
+            "amp": (self.amp in ("off", "bf16", "auto"), "'off', 'bf16' or 'auto'"),
+        })
+        self.betas = tuple(betas)
+
 
 class GANTrainer:
     """Trains a (conditional) GAN with `gan_step`, keeps the loss history, an EMA copy of G, and
@@ -184,6 +213,8 @@ class GANTrainer:
         """Train until `steps` total gan_steps (default config.steps). Each callback(step, logs) runs
         at every log (the `train` callback signature, so `viz.LiveLossPlot` works). Returns the history: [{"step", "d_loss", "g_loss", "d_fake"}, ...]."""
         target = self.config.steps if steps is None else steps
+        if isinstance(target, bool) or not isinstance(target, int) or target < 1:
+            raise ValueError(f"steps must be an int >= 1 (the total gan_steps to reach), got {target!r}")
         cfg, sums = self.config, {}
         self.generator.train(), self.discriminator.train()
         bar = tqdm(total=target, initial=self.step, disable=not cfg.progress, desc="GAN")

@@ -18,7 +18,7 @@ from ..data import check_images
 
 def class_entropy(labels: torch.Tensor, num_classes: int) -> float:
     """Entropy in nats of the histogram of `labels` ((N,) ints in [0, num_classes)). Max ln K."""
-    if not isinstance(num_classes, int) or num_classes < 1:
+    if not isinstance(num_classes, int) or isinstance(num_classes, bool) or num_classes < 1:
         raise ValueError(f"num_classes must be a positive int, got {num_classes!r}")
     if not isinstance(labels, torch.Tensor) or labels.ndim != 1 or labels.is_floating_point():
         raise TypeError("labels must be a 1-D integer tensor (N,)")

@@ -13,6 +13,7 @@ Taught in notebook 03; used by every generative chapter.
 from __future__ import annotations
 
 import functools
+import warnings
 
 import numpy as np
 import torch
@@ -65,11 +66,32 @@ def frechet_from_stats(mu_a, sigma_a, mu_b, sigma_b) -> float:
     return float(max(d2, 0.0))
 
 
+MIN_SAMPLES = 10  # below this the covariance is noise: frechet_distance refuses
+
+
 def frechet_distance(feats_a, feats_b) -> float:
-    """Fréchet distance between two feature sets (N_a, D) and (N_b, D) (tensors or arrays)."""
+    """Fréchet distance between two feature sets (N_a, D) and (N_b, D) (tensors or arrays).
+    Fewer than MIN_SAMPLES rows is a ValueError; N <= D (a covariance of rank < D, so the distance
+    is biased upward and varies with N) warns: compare distances only at equal N, ideally N >> D."""
     a, b = _as_features(feats_a, "feats_a"), _as_features(feats_b, "feats_b")
     if a.shape[1] != b.shape[1]:
-        raise ValueError(f"feature sizes differ: {a.shape[1]} vs {b.shape[1]}")
+        raise ValueError(f"feature sizes differ: feats_a has {a.shape[1]}-d features, feats_b {b.shape[1]}-d "
+                         "(both must come from the same judge.features)")
+    for name, feats in (("feats_a", a), ("feats_b", b)):
+        n, d = feats.shape
+        if n < MIN_SAMPLES:
+            raise ValueError(f"{name} has {n} samples: a Fréchet distance needs at least {MIN_SAMPLES} "
+                             f"(and more than the {d} feature dimensions to be reliable)")
+        if n <= d:
+            warnings.warn(f"{name} has {n} samples of {d}-d features: the covariance is rank-deficient, so "
+                          f"the Fréchet distance is biased upward; use more than {d} samples or compare only "
+                          "at the same n", stacklevel=2)
+    return _distance(a, b)
+
+
+def _distance(a: np.ndarray, b: np.ndarray) -> float:
+    """The distance without the sample-size checks: frechet_report and frechet_floor measure generated
+    and real sets at the same n and report the floor beside it, which is how a small-n FD is read."""
     return frechet_from_stats(*feature_stats(a), *feature_stats(b))
 
 
@@ -104,7 +126,7 @@ def frechet_floor(judge, kind: str | None = None, size: int | None = None, n: in
         raise ValueError(f"n must be an int >= 2, got {n!r}")
     heldout = _real_images(kind, size, "test", n=None if kind == "digits" else max(n or 1000, 2))
     heldout = heldout[:n] if n else heldout
-    return frechet_distance(judge.features(heldout), _train_features(judge))
+    return _distance(_as_features(judge.features(heldout), "heldout"), _as_features(_train_features(judge), "train"))
 
 
 def frechet_report(judge, samples: torch.Tensor) -> dict:
@@ -120,5 +142,5 @@ def frechet_report(judge, samples: torch.Tensor) -> dict:
         n = min(n, len(_real_images("digits", judge.size, "test")))
     if n < 2:
         raise ValueError("need at least 2 samples for a Fréchet distance")
-    return {"frechet": frechet_distance(feats[:n], _train_features(judge)),
+    return {"frechet": _distance(_as_features(feats[:n], "samples"), _as_features(_train_features(judge), "train")),
             "floor": frechet_floor(judge, n=n), "n": n}

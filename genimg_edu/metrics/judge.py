@@ -310,7 +310,7 @@ def load_judge(kind: str, *, size: int, cache: bool = True, retrain: bool = Fals
     the same judge at once are safe.
     """
     _check_kind_size(kind, size)
-    path = judge_path(kind, size)
+    path = judge_path(kind, size) if cache else None  # cache=False: not even the cache folder is made
     if cache and not retrain and path.exists():
         try:
             return _load(kind, size, path)
@@ -319,5 +319,10 @@ def load_judge(kind: str, *, size: int, cache: bool = True, retrain: bool = Fals
                           "retraining", stacklevel=2)
     judge = train_judge(kind, size=size, progress=progress, download=download, device=device)
     if cache:
-        _save(judge, path)
+        try:
+            _save(judge, path)
+        except OSError as error:  # the trained judge is still good: keep it, say why it is not cached
+            warnings.warn(f"could not cache the judge in {path} ({error.strerror or error}); it is used "
+                          "anyway but will be trained again next time: set GENIMG_CACHE to a folder you "
+                          "can write to", stacklevel=2)
     return judge

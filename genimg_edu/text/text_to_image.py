@@ -184,8 +184,13 @@ def generate(model: TextToImage, prompts, *, guidance: float = 3.0, steps: int =
     (0 = ignore the text, 1 = conditional only). Unknown words raise UnknownWordError."""
     if isinstance(prompts, str):
         prompts = [prompts]
-    if not isinstance(guidance, (int, float)) or guidance < 0:
-        raise ValueError(f"guidance must be a number >= 0, got {guidance!r}")
+    if not isinstance(prompts, (list, tuple)) or not all(isinstance(p, str) for p in prompts):
+        raise TypeError(f"prompts must be a str or a list of str such as ['a small red circle on the left'], "
+                        f"got {type(prompts).__name__}")
+    if not prompts:
+        raise ValueError("prompts is empty: give at least one prompt")
+    if isinstance(guidance, bool) or not isinstance(guidance, (int, float)) or not 0 <= guidance < float("inf"):
+        raise ValueError(f"guidance must be a finite number >= 0, got {guidance!r}")
     model.eval()
     text = model.encode_prompts(list(prompts))
     null = model.encode_prompts([""] * len(prompts))

@@ -24,6 +24,21 @@ PAD, UNK, BOS, EOS = "[PAD]", "[UNK]", "[BOS]", "[EOS]"
 SPECIAL_TOKENS = (PAD, UNK, BOS, EOS)
 PAD_ID, UNK_ID, BOS_ID, EOS_ID = range(4)
 UNKNOWN_POLICIES = ("error", "unk")
+MAX_ECHOED_WORDS = 10  # error messages list at most this many unknown words (a pasted essay is not repeated)
+WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+PUNCTUATION = set(".,;:!?-'\"()")  # dropped between words; any other character is reported as unknown
+# a word, or a run of characters that is neither a word, punctuation nor space (emoji, other scripts)
+TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[^\sa-z0-9.,;:!?\-'\"()]+")
+
+
+def _check_text(text) -> str:
+    if not isinstance(text, str):
+        raise TypeError(f"the prompt (text) must be a str such as 'a small red circle', got {type(text).__name__}")
+    return text
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text):,} characters)"
 
 
 class UnknownWordError(ValueError):
@@ -32,20 +47,28 @@ class UnknownWordError(ValueError):
     def __init__(self, words: list[str], suggestions: dict[str, list[str]], vocabulary: list[str]):
         self.words, self.suggestions = words, suggestions
         parts = []
-        for word in words:
+        for word in words[:MAX_ECHOED_WORDS]:
             close = suggestions.get(word) or []
-            parts.append(f"{word!r} (did you mean {' or '.join(map(repr, close))}?)" if close else repr(word))
+            shown = word if len(word) <= 40 else word[:40] + "..."
+            parts.append(f"{shown!r} (did you mean {' or '.join(map(repr, close))}?)" if close else repr(shown))
+        if len(words) > MAX_ECHOED_WORDS:
+            parts.append(f"and {len(words) - MAX_ECHOED_WORDS} more")
         known = ", ".join(vocabulary)
-        super().__init__(f"unknown word{'s' if len(words) > 1 else ''}: {', '.join(parts)}. "
+        super().__init__(f"unknown word{'s' if len(words) > 1 else ''} in the prompt: {', '.join(parts)}. "
                          f"This model only knows these words: {known}")
 
 
 def split_words(text: str) -> list[str]:
     """Lower-case words of a caption; punctuation is dropped. "A lush, moonlit forest!" ->
     ['a', 'lush', 'moonlit', 'forest']."""
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a str, got {type(text).__name__}")
-    return re.findall(r"[a-z0-9]+(?:'[a-z]+)?", text.lower())
+    return WORD.findall(_check_text(text).lower())
+
+
+def unreadable_pieces(text: str) -> list[str]:
+    """The runs of characters `split_words` would silently drop that are not punctuation or spaces
+    (emoji, other scripts): "a 🙂 circle" -> ['🙂']. Reported as unknown words, never ignored."""
+    pieces = WORD.sub(" ", _check_text(text).lower())
+    return list(dict.fromkeys(run for run in ("".join(" " if c in PUNCTUATION else c for c in pieces)).split()))
 
 
 @dataclass
@@ -83,8 +106,9 @@ class Tokenizer:
         return len(self.vocab)
 
     def unknown_words(self, text: str) -> list[str]:
-        """The words of `text` that are not in the vocabulary, in order, without repeats."""
-        return list(dict.fromkeys(w for w in split_words(text) if w not in self.vocab))
+        """The words of `text` that are not in the vocabulary, in order, without repeats; characters the
+        tokenizer cannot read at all (emoji, other scripts) count as unknown words too."""
+        return list(dict.fromkeys([w for w in split_words(text) if w not in self.vocab] + unreadable_pieces(text)))
 
     def suggest(self, word: str, n: int = 3) -> list[str]:
         """Known words that look like `word` (spelling distance): 'circel' -> ['circle']."""
@@ -94,7 +118,7 @@ class Tokenizer:
         """Raise UnknownWordError (a ValueError) naming unknown words and close known ones."""
         unknown = self.unknown_words(text)
         if unknown:
-            raise UnknownWordError(unknown, {w: self.suggest(w) for w in unknown}, self.words)
+            raise UnknownWordError(unknown, {w: self.suggest(w) for w in unknown[:MAX_ECHOED_WORDS]}, self.words)
 
     def encode(self, text: str, *, unknown: str = "error") -> list[int]:
         """Caption -> ids [BOS, w1, ..., EOS] (no padding). unknown="error" raises
@@ -103,10 +127,10 @@ class Tokenizer:
             raise ValueError(f"unknown must be one of {UNKNOWN_POLICIES}, got {unknown!r}")
         if unknown == "error":
             self.check_prompt(text)
-        ids = [self.vocab.get(w, UNK_ID) for w in split_words(text)]
+        ids = [self.vocab.get(w, UNK_ID) for w in TOKEN.findall(_check_text(text).lower())]
         if len(ids) + 2 > self.max_length:
-            raise ValueError(f"caption has {len(ids)} words; at most {self.max_length - 2} fit "
-                             f"(max_length={self.max_length} includes [BOS] and [EOS]): {text!r}")
+            raise ValueError(f"the prompt (text) has {len(ids)} words; at most {self.max_length - 2} fit "
+                             f"(max_length={self.max_length} includes [BOS] and [EOS]): {_shorten(text)}")
         return [BOS_ID] + ids + [EOS_ID]
 
     def encode_with_warnings(self, text: str) -> tuple[list[int], list[str]]:
@@ -130,6 +154,8 @@ class Tokenizer:
         mask is True on real tokens ([BOS], words, [EOS]) and False on [PAD]."""
         if isinstance(texts, str):
             texts = [texts]
+        if not isinstance(texts, (list, tuple)) or not texts:
+            raise TypeError(f"texts (the prompts) must be a str or a non-empty list of str, got {texts!r}"[:200])
         rows = [self.encode(t, unknown=unknown) for t in texts]
         ids = torch.full((len(rows), self.max_length), PAD_ID, dtype=torch.long)
         for i, row in enumerate(rows):
