@@ -1,0 +1,135 @@
+"""The GPU presets on a GPU: each trains within a time budget, then the judge grades it.
+
+For every `gpu` preset (genimg_edu.presets): time the first steps, fit as many optimizer steps as the
+budget allows (at most the preset's own count), train, sample, judge. Prints one JSON line per preset
+(steps, seconds, steps/s, images/s, judge accuracy, Fréchet distance and its floor), then everything.
+
+    # on a Colab GPU runtime, after the notebook install cell (downloads MNIST and CIFAR-10 once):
+    python benchmarks/gpu.py --budget 600
+    # on a CPU it refuses; --smoke runs 3 steps of every preset on stand-in data (no judging, no download)
+    python benchmarks/gpu.py --smoke
+"""
+import argparse
+import dataclasses
+import json
+import os
+import platform
+import time
+
+import torch
+
+from genimg_edu import presets
+from genimg_edu.colab import describe_device
+from genimg_edu.data import ImageSet, load_dataset, online, to_unit
+from genimg_edu.metrics import evaluate_samples, load_judge
+
+N_SAMPLES = 1000
+PROBE_STEPS = 20
+
+
+def _judge(p, device):
+    kind, size = p.judge
+    return load_judge(kind, size=size, download=True, device=device)
+
+
+def _summary(report):
+    accuracy = report["accuracy"]
+    return {"accuracy": round(accuracy, 4) if isinstance(accuracy, float) else accuracy,
+            "frechet": round(report["frechet"], 2), "frechet_floor": round(report["frechet_floor"], 2)}
+
+
+def run_diffusion(p, steps, device, judge):
+    from genimg_edu.diffusion.digits import balanced_labels, generate_digits, train_digits_diffusion
+    model, schedule, result = train_digits_diffusion(dataclasses.replace(p.config, steps=steps), progress=False,
+                                                     device=device)
+    if judge is None:
+        return result.seconds, {}
+    labels = balanced_labels(N_SAMPLES)
+    images = generate_digits(model, labels=labels, schedule=schedule, size=p.config.size, steps=20, scale=2.0)
+    return result.seconds, _summary(evaluate_samples(judge, images, labels=labels, copying=False))
+
+
+def run_gan(p, steps, device, judge):
+    from genimg_edu.diffusion.digits import balanced_labels
+    from genimg_edu.gan.dcgan import DCGANDiscriminator, DCGANGenerator
+    from genimg_edu.gan.training import GANTrainer
+    torch.manual_seed(0)
+    trainer = GANTrainer(DCGANGenerator(**p.model["generator"]), DCGANDiscriminator(**p.model["discriminator"]),
+                         load_dataset(**p.data), config=dataclasses.replace(p.config, steps=steps, device=device,
+                                                                            progress=False))
+    start = time.perf_counter()
+    trainer.fit()
+    if device == "cuda":
+        torch.cuda.synchronize()
+    seconds = time.perf_counter() - start
+    if judge is None:
+        return seconds, {}
+    labels = balanced_labels(N_SAMPLES)
+    images = torch.cat([to_unit(trainer.sample(200, labels=labels[i:i + 200], seed=i).clamp(-1, 1))
+                        for i in range(0, N_SAMPLES, 200)])
+    return seconds, _summary(evaluate_samples(judge, images, labels=labels, copying=False))
+
+
+def run_text_to_image(p, steps, device, judge):
+    from genimg_edu.text.text_to_image import evaluate_prompts, split_prompts, train_text_to_image
+    model, result = train_text_to_image(dataclasses.replace(p.config, steps=steps), progress=False, device=device)
+    if judge is None:
+        return result.seconds, {}
+    seen, held_out = split_prompts()
+    return result.seconds, {"seen": evaluate_prompts(model, seen, judge, steps=25),
+                            "held_out": evaluate_prompts(model, held_out, judge, steps=25)}
+
+
+RUNNERS = {"diffusion": run_diffusion, "gan": run_gan, "text_to_image": run_text_to_image}
+
+
+def stand_in_torchvision(name, *, split="train", root=None, download=False, value_range=(0.0, 1.0), limit=None):
+    """--smoke only: random images of the data set's shape and range (nothing is downloaded)."""
+    channels, size = {"mnist": (1, 28), "fashion_mnist": (1, 28), "cifar10": (3, 32)}[name]
+    low, high = value_range
+    images = torch.rand(64, channels, size, size) * (high - low) + low
+    return ImageSet(images=images, labels=torch.arange(64) % 10, classes=[str(i) for i in range(10)],
+                    value_range=(low, high), name=f"{name} (stand-in)")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--budget", type=float, default=600, help="training seconds per preset")
+    parser.add_argument("--presets", default=",".join(RUNNERS), help=f"comma-separated subset of {list(RUNNERS)}")
+    parser.add_argument("--smoke", action="store_true", help="3 steps per preset on stand-in data, no judging")
+    args = parser.parse_args()
+    cuda = torch.cuda.is_available()
+    if not cuda and not args.smoke:
+        raise SystemExit("no CUDA device: run this on a GPU (Colab: Runtime > Change runtime type > GPU), "
+                         "or pass --smoke to check the code path on the CPU with stand-in data")
+    if args.smoke:
+        online.load_torchvision = stand_in_torchvision
+    device = "cuda" if cuda else "cpu"
+    results = {"device": describe_device(device), "torch": torch.__version__, "cpu": platform.processor(),
+               "threads": torch.get_num_threads(), "smoke": args.smoke, "budget_seconds": args.budget,
+               "load_average_at_start": [round(x, 2) for x in os.getloadavg()], "presets": {}}
+    for recipe in args.presets.split(","):
+        p = presets.preset(recipe, "gpu")
+        runner = RUNNERS[recipe]
+        if args.smoke:
+            small = {"batch_size": 4, **({"n_train": 64} if hasattr(p.config, "n_train") else {})}
+            p = dataclasses.replace(p, config=dataclasses.replace(p.config, **small), batch_size=4)
+            steps, judge = 3, None
+        else:
+            judge = _judge(p, device)
+            probe_seconds, _ = runner(p, PROBE_STEPS, device, None)  # includes warm-up: a safe over-estimate
+            steps = max(PROBE_STEPS, min(p.steps, int(args.budget / (probe_seconds / PROBE_STEPS))))
+        seconds, scores = runner(p, steps, device, judge)
+        row = {"summary": p.summary, "steps": steps, "preset_steps": p.steps, "train_seconds": round(seconds, 1),
+               "steps_per_second": round(steps / seconds, 2), "images_per_second": round(steps * p.batch_size / seconds, 1),
+               **scores}
+        if cuda:
+            row["max_memory_gb"] = round(torch.cuda.max_memory_allocated() / 2**30, 2)
+        print(json.dumps({recipe: row}), flush=True)
+        results["presets"][recipe] = row
+    results["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
