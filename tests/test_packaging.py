@@ -224,5 +224,5 @@ print(json.dumps({"file": genimg_edu.__file__, "torch": torch.__version__, "ipyw
     assert _versions_and_stamps(python, colab.KEEP) == before
     direct = subprocess.run([str(python), "-c", "from importlib import metadata; "
                              f"print(metadata.distribution('{colab.PACKAGE}').read_text('direct_url.json'))"],
-                            capture_output=True, text=True, check=True)
-    assert dist["source"].as_uri() in direct.stdout
+                            cwd=tmp_path, capture_output=True, text=True, check=True)  # not the checkout's egg-info
+    assert dist["source"].as_uri() in direct.stdout, direct.stdout
