@@ -169,3 +169,16 @@ def test_bf16_autocast_runs_on_cpu():
     result = train(model, noisy_loss, data,
                    config=TrainConfig(steps=3, batch_size=8, amp="bf16", device="cpu", progress=False, log_every=1))
     assert len(result.history) == 3 and all(torch.isfinite(torch.tensor(r["loss"])) for r in result.history)
+
+
+def test_a_loss_that_does_not_require_grad_is_explained():
+    model, data = tiny_problem()
+
+    def detached(model, batch):
+        x, y = batch
+        with torch.no_grad():
+            return F.mse_loss(model(x), y)
+    with pytest.raises(ValueError, match="does not require grad.*torch.no_grad"):
+        train(model, detached, data, config=TrainConfig(steps=2, device="cpu", progress=False))
+    with pytest.raises(ValueError, match="device must be None .*'cuda'"):
+        TrainConfig(steps=2, device="gpu")
