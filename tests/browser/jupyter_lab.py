@@ -38,7 +38,7 @@ class JupyterLab:
                    JUPYTERLAB_SETTINGS_DIR=str(state / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(state / "workspaces"))
         command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
                    f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0", "--IdentityProvider.token=",
-                   "--ServerApp.password=", f"--ServerApp.root_dir={self.root}", "--LabApp.expose_app_in_browser=True",
+                   "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True", f"--ServerApp.root_dir={self.root}", "--LabApp.expose_app_in_browser=True",
                    "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", "--LabApp.news_url=None"]
         if hasattr(os, "getuid") and os.getuid() == 0:
             command.append("--allow-root")
@@ -56,6 +56,12 @@ class JupyterLab:
                     self.close()
                     raise RuntimeError(f"JupyterLab did not start within {startup_timeout:.0f} s; see {log}")
                 time.sleep(0.5)
+
+    def shut_down_kernels(self) -> None:
+        """Stop every kernel (one notebook's kernel must not keep a core busy during the next test)."""
+        for session in json.loads(urllib.request.urlopen(f"{self.url}/api/sessions", timeout=10).read()):
+            request = urllib.request.Request(f"{self.url}/api/sessions/{session['id']}", method="DELETE")
+            urllib.request.urlopen(request, timeout=30).read()
 
     def close(self) -> None:
         self.process.terminate()

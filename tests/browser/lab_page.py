@@ -31,7 +31,7 @@ def notebook_state(page) -> dict | None:
 
 def open_notebook(page, lab_url: str, name: str, *, timeout: float = 90.0) -> None:
     """Open notebooks/<name> in JupyterLab (left sidebar collapsed) and wait for an idle kernel."""
-    page.goto(f"{lab_url}/lab/tree/{name}")
+    page.goto(f"{lab_url}/lab/tree/{name}?reset")  # ?reset: no tabs restored from an earlier test
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell && window.jupyterapp.shell.currentWidget"
                            " && window.jupyterapp.shell.currentWidget.sessionContext", timeout=timeout * 1000)
     page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
@@ -66,14 +66,18 @@ def run_all(page, *, timeout: float) -> dict:
 
 
 def interactive_widgets(page) -> list:
-    """The displayed top-level widgets that have a slider or a button (progress bars are not)."""
-    return [w for w in page.query_selector_all(WIDGET_OUTPUT)
+    """The current notebook's displayed top-level widgets that have a slider or a button (progress
+    bars are not)."""
+    panel = page.evaluate("() => window.jupyterapp.shell.currentWidget.id")
+    return [w for w in page.query_selector_all(f"[id='{panel}'] {WIDGET_OUTPUT}")
             if w.query_selector(".jupyter-widgets") and w.query_selector(INTERACTIVE)]
 
 
 def picture(widget) -> str:
-    """What the widget shows: the sources of its images (a redraw makes new ones)."""
-    return widget.evaluate("el => Array.from(el.querySelectorAll('img')).map(i => i.src).join('|')")
+    """What the widget shows: the sources of its images (a redraw makes new ones) and the text of its
+    output areas (a timeline card, a message)."""
+    return widget.evaluate("el => Array.from(el.querySelectorAll('img')).map(i => i.src).join('|') + '|' + "
+                           "Array.from(el.querySelectorAll('.widget-output')).map(o => o.innerText).join('|')")
 
 
 def drag_slider(page, handle) -> None:
@@ -93,10 +97,10 @@ def wait_for_change(page, widget, before: str, *, timeout: float) -> bool:
     """After an action: wait for the kernel to finish, then up to a few seconds for a new picture."""
     time.sleep(0.3)
     wait_idle(page, timeout=timeout, all_executed=False, settle=0.3)
-    deadline = time.monotonic() + 3.0
+    deadline = time.monotonic() + 1.5
     while time.monotonic() < deadline:
         now = picture(widget)
-        if now and now != before:
+        if now.strip("|") and now != before:
             return True
         time.sleep(0.2)
     return False
@@ -107,7 +111,7 @@ def respond(page, widget, *, timeout: float) -> str:
     picture changes. Returns a description of what changed it; raises AssertionError if nothing did."""
     tried = []
     for handle in widget.query_selector_all(".noUi-handle"):
-        if handle.evaluate("h => h.closest('[disabled]') !== null || h.getAttribute('aria-disabled') === 'true'"):
+        if not handle.is_visible() or handle.evaluate("h => h.closest('[disabled]') !== null || h.getAttribute('aria-disabled') === 'true'"):
             continue
         label = handle.evaluate("h => { const s = h.closest('.widget-slider'); const l = s && s.querySelector"
                                 "('.widget-label'); return l ? l.textContent : 'slider'; }")
@@ -117,7 +121,7 @@ def respond(page, widget, *, timeout: float) -> str:
             return f"slider {label!r}"
         tried.append(f"slider {label!r}")
     for button in widget.query_selector_all("button.jupyter-button"):
-        if button.evaluate("b => b.disabled || b.closest('.widget-play') !== null"):
+        if not button.is_visible() or button.evaluate("b => b.disabled || b.closest('.widget-play') !== null"):
             continue
         label = button.inner_text().strip() or "button"
         before = picture(widget)
@@ -145,3 +149,12 @@ def fit_problems(widget, viewport: dict) -> list[str]:
       }
       return problems;
     }""", viewport)
+
+
+def widget_errors(widget) -> list[str]:
+    """Error messages the widget shows: a traceback, or an exception line (FunctionWidget prints
+    `ValueError: ...` into its output instead of swallowing it)."""
+    return widget.evaluate("""el => Array.from(el.querySelectorAll('.widget-output .jp-OutputArea-output'))
+      .map(o => o.innerText)
+      .filter(t => /Traceback|^\\w*(Error|Exception)\\b.*:/m.test(t))
+      .map(t => t.slice(0, 300))""")

@@ -8,6 +8,7 @@ them over the workers; each worker starts one JupyterLab.
 """
 from __future__ import annotations
 
+import os
 import re
 import shutil
 
@@ -15,10 +16,12 @@ import pytest
 
 from .conftest import ROOT, VIEWPORT
 from .jupyter_lab import JupyterLab
-from .lab_page import fit_problems, interactive_widgets, open_notebook, respond, run_all
+from .lab_page import fit_problems, interactive_widgets, open_notebook, respond, run_all, widget_errors
 
 RUN_TIMEOUT = 240.0  # s for Run All in fast mode (most notebooks take 10-60 s)
 ACTION_TIMEOUT = 90.0  # s for the kernel to answer one slider move or button press
+# GENIMG_SCREENSHOTS=docs/img: also save a picture of every widget after use (for the README).
+SCREENSHOTS = ROOT / os.environ["GENIMG_SCREENSHOTS"] if os.environ.get("GENIMG_SCREENSHOTS") else None
 WIDGET_CODE = re.compile(r"\bipywidgets\b|\w*Widget\b|\w*_widget\b|\w*[Ee]xplorer\b|\w*playground\b")
 
 
@@ -50,8 +53,9 @@ class NotebookInLab:
     """Base of the generated per-notebook classes (named Test<notebook>)."""
     notebook = None
 
-    def test_run_all_then_every_widget_responds(self, lab, page):
+    def test_run_all_then_every_widget_responds(self, lab, page, request):
         shutil.copy(self.notebook, lab.root / self.notebook.name)  # Run All must not write into the repo
+        request.addfinalizer(lab.shut_down_kernels)
         open_notebook(page, lab.url, self.notebook.name)
         state = run_all(page, timeout=RUN_TIMEOUT)
         assert not state["errors"], f"{self.notebook.name}: a cell raised: {state['errors']}"
@@ -61,9 +65,13 @@ class NotebookInLab:
         for index, widget in enumerate(widgets):
             widget.scroll_into_view_if_needed()
             assert not fit_problems(widget, VIEWPORT), f"widget {index}: {fit_problems(widget, VIEWPORT)}"
-            respond(page, widget, timeout=ACTION_TIMEOUT)
+            action = respond(page, widget, timeout=ACTION_TIMEOUT)
             assert not fit_problems(widget, VIEWPORT), f"widget {index} after use: {fit_problems(widget, VIEWPORT)}"
-            assert "Traceback" not in widget.inner_text(), f"widget {index} shows an error: {widget.inner_text()[:500]}"
+            errors = widget_errors(widget)
+            assert not errors, f"widget {index} shows an error after {action}: {errors}"
+            if SCREENSHOTS:
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                widget.screenshot(path=str(SCREENSHOTS / f"widget-{self.notebook.stem}-{index}.png"))
         assert "Error displaying widget" not in page.inner_text("body")
 
 
