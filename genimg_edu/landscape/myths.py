@@ -24,15 +24,18 @@ MYTHS = (
          "diffusion models; GPT-4o's image generation (2025) is described by OpenAI as autoregressive.",
          "Ramesh et al., ICML 2021; Ramesh et al., arXiv:2204.06125, Apr 2022; Betker et al., OpenAI, Oct 2023; "
          "OpenAI, GPT-4o system card addendum, 25 Mar 2025", "05, 06, 07"),
-    Myth("Yann LeCun called GANs 'the coolest idea in machine learning in the last twenty years'.",
-         "The words vary as the quote travels. What he wrote, answering 'What are some recent and potentially "
-         "upcoming breakthroughs in deep learning?', was that adversarial training (GANs) 'and the variations "
-         "that are now being proposed is the most interesting idea in the last 10 years in ML, in my "
-         "opinion'. It was a personal opinion in an online Q&A, about a two-year-old idea, and he went on to "
-         "explain why: the discriminator learns a good representation of the data, the generator maps a "
-         "random vector onto the 'surface' of real data.",
-         "Y. LeCun, Quora Session, 28 July 2016 (republished by Forbes, 5 Aug 2016; summarised by KDnuggets, "
-         "Aug 2016)", "05"),
+    Myth("'GANs are the coolest idea in machine learning in the last twenty years' (Yann LeCun), quoted as "
+         "if it were the field's settled verdict.",
+         "LeCun did praise GANs in 2016, as his personal opinion, and the wording drifts as the quote travels. "
+         "In writing, answering 'What are some recent and potentially upcoming breakthroughs in deep learning?' "
+         "in a Quora Q&A, he called adversarial training 'and the variations that are now being proposed' "
+         "'the most interesting idea in the last 10 years in ML, in my opinion', and explained why: the "
+         "discriminator must learn a good representation of the data, and the generator maps a random vector "
+         "onto the 'surface' of real data. In a talk at Carnegie Mellon that November he reportedly called "
+         "GANs 'the coolest idea in deep learning in the last twenty years'. Enthusiasm about a two-year-old "
+         "idea, not a verdict: most text-to-image systems today are diffusion or autoregressive models.",
+         "Y. LeCun, Quora Session, 28 July 2016 (republished by Forbes, 5 Aug 2016); C. Metz, 'Genius Makers', "
+         "Dutton, 2021 (on the CMU talk of Nov 2016)", "05"),
     Myth("An image generator stores its training images and glues pieces of them together.",
          "It stores weights, not images: Stable Diffusion v1's ~1 billion parameters (a few GB) were "
          "trained on billions of images, far too many to store. But models can memorise: Carlini et al. "

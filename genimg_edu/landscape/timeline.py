@@ -76,9 +76,10 @@ EVENTS = (
     Event(2016, "'The most interesting idea in the last 10 years in ML'",
           "Yann LeCun, answering 'What are some recent and potentially upcoming breakthroughs in deep "
           "learning?' in a Quora Q&A session, names adversarial training (GANs) 'and the variations that "
-          "are now being proposed' as 'the most interesting idea in the last 10 years in ML, in my opinion'.",
+          "are now being proposed' as 'the most interesting idea in the last 10 years in ML, in my opinion'. (In a talk that "
+          "November he reportedly called GANs 'the coolest idea in deep learning in the last twenty years'.)",
           "Y. LeCun, Quora Session, 28 July 2016; republished by Forbes, 5 Aug 2016 ('This is the cutting "
-          "edge of deep learning research')", "05"),
+          "edge of deep learning research'); C. Metz, 'Genius Makers', Dutton, 2021", "05"),
     Event(2018, "A GAN portrait at auction",
           "Christie's sells 'Portrait of Edmond de Belamy', printed from a GAN by the collective Obvious, "
           "for $432,500.",
