@@ -10,7 +10,7 @@ from genimg_edu.stable_diffusion import MiniSDConfig, build_mini_sd, denoise_ste
 from genimg_edu.stable_diffusion.img2img import img2img, img2img_pipeline, strength_widget  # noqa: E402
 from genimg_edu.stable_diffusion.latent_cost import latent_vs_pixel_cost  # noqa: E402
 from genimg_edu.stable_diffusion.prompts import training_images  # noqa: E402
-from genimg_edu.stable_diffusion.training import _partial, load_or_train_vae, stage_path  # noqa: E402
+from genimg_edu.stable_diffusion.training import load_or_train_vae, partial_path, stage_path  # noqa: E402
 from genimg_edu.stable_diffusion.vae import build_vae, reconstruct, train_vae  # noqa: E402
 
 CONFIG = MiniSDConfig.fast(n_train=128, vae_steps=8, clip_steps=6, unet_steps=8)
@@ -38,18 +38,21 @@ def test_stages_train_once_then_load_from_the_cache(built):
     assert not any(p.requires_grad for p in again.text_encoder.parameters())  # frozen, as in SD
 
 
-def test_an_interrupted_stage_resumes_to_the_same_weights(tmp_path):
+def test_an_interrupted_stage_resumes_to_the_same_weights_and_a_longer_run_continues(tmp_path):
     config = CONFIG.replace(vae_steps=6)
     data = training_images(config)
     torch.manual_seed(config.seed)
     half = build_vae(config)
     train_vae(half, data.images, config.replace(vae_steps=3), progress=False,  # "interrupted" after 3 of 6 steps
-              checkpoint_path=_partial(stage_path(config, "vae", tmp_path)))
+              checkpoint_path=partial_path(config, "vae", tmp_path))
     resumed, info = load_or_train_vae(config, directory=tmp_path, progress=False, data=data)
-    assert info["resumed_from"] == 3 and not _partial(stage_path(config, "vae", tmp_path)).exists()
+    assert info["resumed_from"] == 3
     straight, _ = load_or_train_vae(config, directory=tmp_path / "straight", progress=False, data=data)
     for key, value in straight.state_dict().items():
         torch.testing.assert_close(resumed.state_dict()[key], value)
+    assert partial_path(config, "vae", tmp_path) == partial_path(config.replace(vae_steps=8), "vae", tmp_path)
+    _, longer = load_or_train_vae(config.replace(vae_steps=8), directory=tmp_path, progress=False, data=data)
+    assert longer["resumed_from"] == 6 and not longer["cached"]
 
 
 def test_the_pipeline_follows_the_diffusers_interface_and_equals_the_unrolled_loop(built):

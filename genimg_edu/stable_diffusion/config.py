@@ -113,15 +113,17 @@ class MiniSDConfig:
         text = json.dumps([values, *extra], sort_keys=True, default=list)
         return hashlib.sha1(text.encode()).hexdigest()[:10]
 
-    def fingerprint(self, stage: str) -> str:
-        """A short hash of everything `stage` ("vae" | "text" | "unet") depends on."""
-        if stage == "vae":
-            return self._hash(VAE_FIELDS)
-        if stage == "text":
-            return self._hash(TEXT_FIELDS)
-        if stage == "unet":
-            return self._hash(UNET_FIELDS, self.fingerprint("vae"), self.fingerprint("text"))
-        raise ValueError(f"stage must be 'vae', 'text' or 'unet', got {stage!r}")
+    def fingerprint(self, stage: str, *, with_steps: bool = True) -> str:
+        """A short hash of everything `stage` ("vae" | "text" | "unet") depends on. with_steps=False
+        leaves out the stage's own step count: runs that differ only in length share one resumable
+        checkpoint, so training longer carries on from where a shorter run stopped."""
+        own = {"vae": (VAE_FIELDS, "vae_steps"), "text": (TEXT_FIELDS, "clip_steps"), "unet": (UNET_FIELDS, "unet_steps")}
+        if stage not in own:
+            raise ValueError(f"stage must be 'vae', 'text' or 'unet', got {stage!r}")
+        names, steps_field = own[stage]
+        names = names if with_steps else tuple(n for n in names if n != steps_field)
+        inputs = (self.fingerprint("vae"), self.fingerprint("text")) if stage == "unet" else ()
+        return self._hash(names, *inputs)
 
     def as_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}

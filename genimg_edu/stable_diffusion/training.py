@@ -6,8 +6,9 @@
     unet, unet_info = load_or_train_unet(config, vae, vae_info, pair.text_encoder, tokenizer)  # stage 3
 
 Each finished stage is one file `mini_sd_<stage>_<fingerprint>.safetensors` in `cache_dir()` (or
-`directory`); while a stage trains, `...partial.safetensors` holds its resumable checkpoint (model,
-optimizer, generators, EMA), so running the same call again carries on where it stopped. The
+`directory`). `...partial.safetensors` (named without the step count) holds the stage's resumable
+checkpoint (model, optimizer, generators, EMA): running the same call again after an interruption
+carries on where it stopped, and asking for more steps continues the shorter run. The
 latents of the training set are computed once per VAE and cached too: the UNet stage never runs
 the encoder. Every info dict records wall seconds and process CPU seconds of the training call.
 """
@@ -33,8 +34,10 @@ def stage_path(config: MiniSDConfig, stage: str, directory=None) -> Path:
     return Path(directory or cache_dir()) / f"mini_sd_{stage}_{fingerprint}.safetensors"
 
 
-def _partial(path: Path) -> Path:
-    return path.with_name(path.name.replace(".safetensors", ".partial.safetensors"))
+def partial_path(config: MiniSDConfig, stage: str, directory=None) -> Path:
+    """The resumable checkpoint of a stage ("vae", "text", "unet"): named without the stage's step count
+    and kept after training, so an interrupted run resumes and a longer run continues a shorter one."""
+    return Path(directory or cache_dir()) / f"mini_sd_{stage}_{config.fingerprint(stage, with_steps=False)}.partial.safetensors"
 
 
 def _timed(fn):
@@ -60,12 +63,11 @@ def load_or_train_vae(config: MiniSDConfig, *, directory=None, progress: bool = 
     if loaded is None:
         data = data if data is not None else training_images(config)
         result, timing = _timed(lambda: train_vae(vae, data.images, config, progress=progress,
-                                                  checkpoint_path=_partial(path)))
+                                                  checkpoint_path=partial_path(config, "vae", directory)))
         mean, _ = encode(vae.eval(), data.images)
         meta = {**timing, "history": result.history, "resumed_from": result.resumed_from,
                 "scaling_factor": measure_scaling_factor(mean), "config": asdict_config(config)}
         save_checkpoint(path, modules={"vae": vae}, meta=meta)
-        _partial(path).unlink(missing_ok=True)
         info = {**meta, "cached": False}
     else:
         info = {**loaded["meta"], "cached": True}
@@ -82,11 +84,10 @@ def load_or_train_text_encoder(config: MiniSDConfig, tokenizer, *, directory=Non
     if loaded is None:
         data = data if data is not None else training_images(config)
         result, timing = _timed(lambda: train_text_encoder(pair, tokenizer, data.images, data.captions, config,
-                                                           progress=progress, checkpoint_path=_partial(path)))
+                                                           progress=progress, checkpoint_path=partial_path(config, "text", directory)))
         meta = {**timing, "history": result.history, "resumed_from": result.resumed_from,
                 "config": asdict_config(config)}
         save_checkpoint(path, modules={"pair": pair}, meta=meta)
-        _partial(path).unlink(missing_ok=True)
         info = {**meta, "cached": False}
     else:
         info = {**loaded["meta"], "cached": True}
@@ -122,11 +123,10 @@ def load_or_train_unet(config: MiniSDConfig, vae, text_encoder, tokenizer, *, di
         text_states = encode_prompts(text_encoder, tokenizer, prompts)
         (ema_unet, result), timing = _timed(lambda: train_unet(
             unet, (mean, std, index), text_states, vae.config.scaling_factor, config, progress=progress,
-            checkpoint_path=_partial(path), callbacks=callbacks))
+            checkpoint_path=partial_path(config, "unet", directory), callbacks=callbacks))
         meta = {**timing, "history": result.history, "resumed_from": result.resumed_from,
                 "config": asdict_config(config)}
         save_checkpoint(path, modules={"unet": ema_unet}, meta=meta)
-        _partial(path).unlink(missing_ok=True)
         unet.load_state_dict(ema_unet.state_dict())
         info = {**meta, "cached": False}
     else:
