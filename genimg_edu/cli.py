@@ -165,8 +165,8 @@ def _check_notebook_file(path: Path) -> None:
     if not path.is_file():
         raise CommandError(f"no such notebook: {path}")
     if path.stat().st_size == 0:
-        raise CommandError(f"{path} is empty, not a notebook; restore it (e.g. git checkout {path}) "
-                           "or remove it from the command")
+        raise CommandError(f"{path} is empty, not a notebook; restore it from a backup or version control, "
+                           "or leave it out of the command")
     try:
         nbformat.read(path, as_version=4)
     except Exception as error:
