@@ -156,7 +156,9 @@ class ToyGANSession:
 
 
 def png_size(png: bytes) -> tuple[int, int]:
-    """(width, height) in pixels of PNG bytes, read from the header."""
+    """(width, height) in pixels of PNG bytes (or a widget's memoryview of them), read from the header."""
+    if isinstance(png, memoryview):
+        png = png.tobytes()
     if not isinstance(png, (bytes, bytearray)) or png[:8] != b"\x89PNG\r\n\x1a\n" or len(png) < 24:
         raise ValueError("png must be the bytes of a PNG image")
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
