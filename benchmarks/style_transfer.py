@@ -25,7 +25,8 @@ from genimg_edu.style import (STYLES, FeedForwardConfig, RandomFeatures, StyleCo
 
 SIZE = 128
 STEPS = steps(200, 5)
-CONTENTS = ("astronaut", "chelsea", "coffee", "rocket") if not fast_mode() else ("astronaut",)
+CONTENTS = tuple(os.environ.get("STYLE_BENCH_CONTENTS", "astronaut,chelsea,coffee,rocket").split(","))
+CONTENTS = CONTENTS if not fast_mode() else CONTENTS[:1]
 STYLE_WEIGHTS = (0.1, 1.0, 10.0)
 DEFAULT_STYLE_WEIGHT = 1.0
 SSIM_FLOOR = 0.15             # greyscale structure the stylised output must keep (see docs)

@@ -106,3 +106,11 @@ def test_judge_averages_crops_and_validates():
     assert p.shape == (2, len(STYLES)) and torch.allclose(p.sum(-1), torch.ones(2))
     with pytest.raises(ValueError, match="at least"):
         judge.classify(torch.rand(1, 3, 32, 32))
+
+
+def test_judge_patches_stay_with_their_own_image():
+    from genimg_edu.style.judge import PATCH, _patches
+    images = torch.stack([torch.full((3, 64, 64), v) for v in (0.1, 0.5, 0.9)])
+    patches = _patches(images, torch.Generator().manual_seed(0))
+    assert patches.shape == (3, 3, PATCH, PATCH)
+    assert [round(float(p.mean()), 3) for p in patches] == [0.1, 0.5, 0.9]

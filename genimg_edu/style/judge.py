@@ -4,7 +4,7 @@ It is trained only on patches of the style images themselves (seeds STYLE_TRAIN_
 patches of images drawn with other seeds (STYLE_TEST_SEEDS), so it never sees a photo or a stylised
 output. It then grades stylisation: does the output carry the intended style?
 
-    judge = load_style_judge()            # trained once (~20 s), cached in cache_dir()
+    judge = load_style_judge()            # trained once (150 steps), cached in cache_dir()
     judge.accuracy                        # on held-out patches
     judge.classify(images)                # (B, 3, H, W) in [0, 1] -> (B,) style index (averaged over crops)
 """
@@ -41,9 +41,12 @@ class StyleJudgeNet(nn.Module):
         return self.head(torch.cat([h.mean(dim=(2, 3)), h.std(dim=(2, 3))], dim=1))
 
 
-def _patches(images: torch.Tensor, n: int, generator: torch.Generator) -> torch.Tensor:
-    from .feedforward import random_crops
-    return random_crops(images, n, PATCH, generator)
+def _patches(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """One random PATCH x PATCH crop of each image, in order: (N, 3, H, W) -> (N, 3, PATCH, PATCH)."""
+    n, _, h, w = images.shape
+    tops = torch.randint(0, h - PATCH + 1, (n,), generator=generator).tolist()
+    lefts = torch.randint(0, w - PATCH + 1, (n,), generator=generator).tolist()
+    return torch.stack([image[:, t:t + PATCH, l:l + PATCH] for image, t, l in zip(images, tops, lefts)])
 
 
 def _style_set(seeds, size: int = 128):
@@ -77,7 +80,7 @@ class StyleJudge:
         return self.probabilities(images).argmax(-1)
 
 
-def train_style_judge(*, steps: int = 400, seed: int = 0) -> StyleJudge:
+def train_style_judge(*, steps: int = 150, seed: int = 0) -> StyleJudge:
     """Train a StyleJudgeNet on patches of the training-seed style images; measure held-out accuracy."""
     generator = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
@@ -86,7 +89,7 @@ def train_style_judge(*, steps: int = 400, seed: int = 0) -> StyleJudge:
     optimiser = torch.optim.Adam(net.parameters(), lr=3e-3)
     for _ in range(steps):
         index = torch.randint(0, len(images), (64,), generator=generator)
-        x = _patches(images[index], 64, generator)  # one crop of each chosen image
+        x = _patches(images[index], generator)  # one crop of each chosen image, labels aligned
         loss = F.cross_entropy(net(x), labels[index])
         optimiser.zero_grad()
         loss.backward()
@@ -101,15 +104,17 @@ def held_out_accuracy(net: StyleJudgeNet, *, patches_per_image: int = 40) -> flo
     generator = torch.Generator().manual_seed(12345)
     images, labels = _style_set(STYLE_TEST_SEEDS)
     index = torch.arange(len(images)).repeat_interleave(patches_per_image)
-    x = torch.cat([_patches(images[i:i + 1], patches_per_image, generator) for i in range(len(images))])
+    x = _patches(images[index], generator)
     return float((net(x).argmax(-1) == labels[index]).float().mean())
 
 
-def load_style_judge(*, retrain: bool = False) -> StyleJudge:
-    """The style judge, trained on first use and cached as safetensors in cache_dir()."""
+def load_style_judge(*, steps: int = 150, retrain: bool = False) -> StyleJudge:
+    """The style judge, trained (for `steps` Adam steps) on first use and cached as safetensors in cache_dir()."""
     from ..checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 
-    path = cache_dir() / f"style-judge-v{VERSION}.safetensors"
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps must be an int >= 1, got {steps!r}")
+    path = cache_dir() / f"style-judge-{steps}-v{VERSION}.safetensors"
     if path.is_file() and not retrain:
         net = StyleJudgeNet()
         try:
@@ -117,6 +122,6 @@ def load_style_judge(*, retrain: bool = False) -> StyleJudge:
             return StyleJudge(net=net.eval(), accuracy=float(meta["accuracy"]))
         except (CheckpointError, KeyError):
             pass  # a stale or broken cache: train again
-    judge = train_style_judge()
+    judge = train_style_judge(steps=steps)
     save_checkpoint(path, modules={"net": judge.net}, meta={"accuracy": judge.accuracy, "styles": list(STYLES)})
     return judge
