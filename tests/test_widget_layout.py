@@ -16,7 +16,7 @@ def test_toy_gan_picture_is_shown_at_its_natural_size_beside_the_controls():
     assert widget.play in widget.box.children[0].children[0].children  # Play sits beside the picture
     widget.step_button.click()
     assert png_size(widget.image.value) == (int(widget.image.layout.width[:-2]), int(widget.image.layout.height[:-2]))
-    assert widget.steps_per_tick.style.description_width == "6.5em"
+    assert widget.steps_per_tick.style.description_width == "8em"
 
 
 def test_png_size_reads_the_header_and_refuses_other_bytes():

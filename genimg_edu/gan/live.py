@@ -188,7 +188,7 @@ class ToyGANWidget:
         import ipywidgets as widgets
 
         self.session, self.skip_backlog, self._last_frame = session, skip_backlog, float("-inf")
-        wide = {"style": {"description_width": "6.5em"}}  # labels such as "steps / frame" are never cut off
+        wide = {"style": {"description_width": "8em"}}  # labels such as "steps / frame" are never cut off
         self.play = widgets.Play(value=0, min=0, max=10**9, step=1, interval=200, description="Play")
         self.step_button = widgets.Button(description="Step (D then G)", icon="step-forward")
         self.speed = widgets.IntSlider(value=200, min=20, max=1500, step=20, description="ms / frame",

@@ -141,6 +141,9 @@ def fit_problems(widget, viewport: dict) -> list[str]:
       if (box.height > vp.height) problems.push(`widget is ${Math.round(box.height)} px tall (window ${vp.height})`);
       if (box.right > vp.width + 1) problems.push(`widget ends at x = ${Math.round(box.right)} (window ${vp.width})`);
       if (el.scrollWidth > el.clientWidth + 1) problems.push(`widget overflows sideways: ${el.scrollWidth} > ${el.clientWidth} px`);
+      for (const label of el.querySelectorAll('.widget-label')) {
+        if (label.scrollWidth > label.clientWidth + 1) problems.push(`label cut off: "${label.textContent}"`);
+      }
       for (const img of el.querySelectorAll('img')) {
         if (!img.complete || !img.naturalWidth) continue;
         const pixelated = ['pixelated', 'crisp-edges'].includes(getComputedStyle(img).imageRendering);

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import os
 import sys
 import threading
 from pathlib import Path
@@ -137,6 +138,10 @@ def test_chapters_in_order_with_badges_and_the_fast_mode_banner(site, server, pa
         source = json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text())
         if "FAST = mode_banner()" in "".join("".join(c["source"]) for c in source["cells"]):
             assert "Fast mode" in page.inner_text("main"), f"{name}: the notebook's fast-mode banner is missing"
+    if os.environ.get("GENIMG_SCREENSHOTS"):  # a picture of a chapter page, for the README
+        visit(page, f"{server}/notebooks/{chapters[min(5, len(chapters) - 1)]}.html")
+        (ROOT / os.environ["GENIMG_SCREENSHOTS"]).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ROOT / os.environ["GENIMG_SCREENSHOTS"] / "site.png"))
 
 
 def test_search_finds_a_chapter(server, page):

@@ -18,7 +18,7 @@ from .conftest import ROOT, VIEWPORT
 from .jupyter_lab import JupyterLab
 from .lab_page import fit_problems, interactive_widgets, open_notebook, respond, run_all, widget_errors
 
-RUN_TIMEOUT = 240.0  # s for Run All in fast mode (most notebooks take 10-60 s)
+RUN_TIMEOUT = 480.0  # s for Run All in fast mode (most take 10-60 s on a quiet machine; much more when shared)
 ACTION_TIMEOUT = 90.0  # s for the kernel to answer one slider move or button press
 # GENIMG_SCREENSHOTS=docs/img: also save a picture of every widget after use (for the README).
 SCREENSHOTS = ROOT / os.environ["GENIMG_SCREENSHOTS"] if os.environ.get("GENIMG_SCREENSHOTS") else None
