@@ -54,10 +54,10 @@ def credentials() -> dict:
     return report
 
 
-def run(section: str) -> dict:
+def run(section: str, *, detector_size: int = 16) -> dict:
     from genimg_edu.ethics import experiments as ex
     if section == "detector":
-        return ex.detector_experiment()
+        return ex.detector_experiment(size=detector_size)
     if section == "faceswap":
         return ex.faceswap_experiment()
     if section == "bias":
@@ -83,6 +83,8 @@ def main():
     parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated subset of {SECTIONS}")
     parser.add_argument("--threads", type=int, default=2, help="torch threads")
     parser.add_argument("--fresh", action="store_true", help="retrain everything in a private cache")
+    parser.add_argument("--detector-size", type=int, default=16, choices=(8, 16),
+                        help="digit size for the detector section (the notebook uses 16)")
     args = parser.parse_args()
     chosen = [s.strip() for s in args.only.split(",") if s.strip()]
     for section in chosen:
@@ -94,7 +96,7 @@ def main():
     out = {"threads": args.threads, "load_average_start": os.getloadavg(), "sections": {}}
     for section in chosen:
         wall, cpu = time.perf_counter(), time.process_time()
-        result = _plain(run(section))
+        result = _plain(run(section, detector_size=args.detector_size))
         result["wall_seconds"] = round(time.perf_counter() - wall, 1)
         result["cpu_seconds"] = round(time.process_time() - cpu, 1)
         out["sections"][section] = result
