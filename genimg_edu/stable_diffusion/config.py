@@ -54,7 +54,7 @@ class MiniSDConfig:
     prediction: str = "v_prediction"     # what the UNet predicts: "v_prediction" or "epsilon"
     caption_dropout: float = 0.1         # P(prompt -> "") in training: the unconditional model for CFG
     partial_caption: float = 0.1         # P(prompt -> a random part of it, e.g. "a red shape")
-    unet_steps: int = 1000               # optimizer steps
+    unet_steps: int = 2250               # optimizer steps
     unet_batch_size: int = 32
     unet_lr: float = 2e-3
     ema_decay: float = 0.998             # the pipeline uses an exponential moving average of the UNet
