@@ -200,4 +200,22 @@ def image_view(x=None, *, nrow: int = 8, value_range=(0.0, 1.0), titles=None, ti
     return show_images(_as_batch(x), nrow=nrow, value_range=value_range, titles=titles, title=title, scale=scale)
 
 
-__all__ = ["ButtonWidget", "FunctionWidget", "image_view"]
+def png_size(png: bytes) -> tuple[int, int]:
+    """(width, height) in pixels of PNG bytes (or a widget's memoryview of them), read from the header."""
+    if isinstance(png, memoryview):
+        png = png.tobytes()
+    if not isinstance(png, (bytes, bytearray)) or png[:8] != b"\x89PNG\r\n\x1a\n" or len(png) < 24:
+        raise ValueError("png must be the bytes of a PNG image")
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def show_png(image_widget, png: bytes) -> None:
+    """Put PNG bytes into an `ipywidgets.Image` at their natural size, so the browser never stretches
+    (and blurs) the picture to the page width; widgets upscale with nearest-neighbour before this."""
+    width, height = png_size(png)
+    layout = image_widget.layout
+    layout.width, layout.height, layout.flex = f"{width}px", f"{height}px", "0 0 auto"
+    image_widget.value = png
+
+
+__all__ = ["ButtonWidget", "FunctionWidget", "image_view", "png_size", "show_png"]

@@ -87,3 +87,11 @@ def test_upload_widget_keeps_images_in_memory_and_reports_bad_files(tmp_path, mo
     w._on_upload({"new": ({"name": "notes.txt", "content": memoryview(b"hello")},)})
     assert isinstance(w.error, ValueError) and "notes.txt" in w.status.value
     assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_picture_is_shown_at_its_natural_size_after_every_frame(widget):
+    from genimg_edu.widgets import png_size
+    for _ in range(2):
+        width, height = png_size(widget.image.value)
+        assert (widget.image.layout.width, widget.image.layout.height) == (f"{width}px", f"{height}px")
+        widget.play.value += 1

@@ -3,7 +3,8 @@ their natural size and labels that are not cut off."""
 import ipywidgets
 import pytest
 
-from genimg_edu.gan.live import ToyGANSession, ToyGANWidget, png_size
+from genimg_edu.gan.live import ToyGANSession, ToyGANWidget
+from genimg_edu.widgets import png_size
 from genimg_edu.widgets import FunctionWidget
 
 

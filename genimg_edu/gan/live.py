@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from ..device import seed_everything
+from ..widgets import show_png
 from .toy2d import TOY_DATASETS, ToyDiscriminator, ToyGenerator, mode_radius, modes_covered, sample_toy, toy_centres
 from .training import LOSSES, gan_step
 
@@ -155,15 +156,6 @@ class ToyGANSession:
         return buffer.getvalue()
 
 
-def png_size(png: bytes) -> tuple[int, int]:
-    """(width, height) in pixels of PNG bytes (or a widget's memoryview of them), read from the header."""
-    if isinstance(png, memoryview):
-        png = png.tobytes()
-    if not isinstance(png, (bytes, bytearray)) or png[:8] != b"\x89PNG\r\n\x1a\n" or len(png) < 24:
-        raise ValueError("png must be the bytes of a PNG image")
-    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
-
-
 def _check_lr(value, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{name} must be a number, got {type(value).__name__}")
@@ -196,10 +188,8 @@ class ToyGANWidget:
         self.steps_per_tick = widgets.IntSlider(value=5, min=1, max=50, description="steps / frame", **wide)
         self.lr_g = widgets.FloatLogSlider(value=session.lr_g, base=10, min=-5, max=-1, description="G lr", **wide)
         self.lr_d = widgets.FloatLogSlider(value=session.lr_d, base=10, min=-5, max=-1, description="D lr", **wide)
-        png = session.render_png()
-        width, height = png_size(png)  # shown at its natural size: never stretched, never blurred
-        self.image = widgets.Image(format="png", value=png,
-                                   layout=widgets.Layout(width=f"{width}px", height=f"{height}px", flex="0 0 auto"))
+        self.image = widgets.Image(format="png")
+        show_png(self.image, session.render_png())  # at its natural size: never stretched, never blurred
         self.status = widgets.HTML()
         self.play.observe(self._on_tick, names="value")
         self.step_button.on_click(lambda _: self.advance(1))
@@ -214,10 +204,7 @@ class ToyGANWidget:
         """Read the sliders, do n gan_steps, redraw."""
         self.session.lr_g, self.session.lr_d = self.lr_g.value, self.lr_d.value
         self.session.step(n)
-        png = self.session.render_png()
-        width, height = png_size(png)
-        self.image.layout.width, self.image.layout.height = f"{width}px", f"{height}px"
-        self.image.value = png
+        show_png(self.image, self.session.render_png())
         self._show_status()
 
     def _on_tick(self, change) -> None:

@@ -15,6 +15,7 @@ import time
 import numpy as np
 import torch
 
+from ..widgets import show_png
 from .features import check_image
 from .optimise import StyleConfig, StyleProblem, start_logits
 
@@ -114,8 +115,8 @@ class StyleTransferWidget:
         chosen = set(session.problem.style_layers)
         self.layer_boxes = {layer: widgets.Checkbox(value=layer in chosen, description=layer, indent=False)
                             for layer in session.net.layers}
-        png = session.render_png()
-        self.image = widgets.Image(format="png", value=png)
+        self.image = widgets.Image(format="png")
+        show_png(self.image, session.render_png())  # natural size: never stretched by the page
         self.status = widgets.HTML()
         self.play.observe(self._on_tick, names="value")
         self.stop.on_click(lambda _: setattr(self.play, "playing", False))
@@ -135,7 +136,7 @@ class StyleTransferWidget:
 
     def advance(self, n: int) -> None:
         self.session.step(n)
-        self.image.value = self.session.render_png()
+        show_png(self.image, self.session.render_png())
         self._show_status()
 
     def _on_tick(self, change) -> None:
@@ -154,7 +155,7 @@ class StyleTransferWidget:
     def _start_over(self) -> None:
         self.play.playing = False
         self.session.reset()
-        self.image.value = self.session.render_png()
+        show_png(self.image, self.session.render_png())
         self._show_status()
 
     def _show_status(self) -> None:
@@ -238,7 +239,7 @@ class UploadWidget:
         from PIL import Image
         buffer = io.BytesIO()
         Image.fromarray((image[0].permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)).save(buffer, format="PNG")
-        self.preview.value = buffer.getvalue()
+        show_png(self.preview, buffer.getvalue())
         self.status.value = f"{name}: loaded as the <b>{self.role.value}</b> image ({self.size} x {self.size})"
 
     def _ipython_display_(self):
