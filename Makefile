@@ -23,7 +23,7 @@ MAKE_VENV = command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || { $(MAKE_VENV); }
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -c constraints.txt -e ".[lab,dev]"
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[lab,dev,ethics]"
 	touch $(STAMP)
 
 # JupyterLab refuses to run as root unless told; containers and classroom images often are root.

@@ -13,6 +13,7 @@ whether save_pretrained -> from_pretrained gives identical images. Also the thre
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import tempfile
@@ -38,9 +39,13 @@ def main():
     parser.add_argument("--guidance", type=float, default=4.0, help="classifier-free guidance scale w")
     parser.add_argument("--steps", type=int, default=25, help="sampling steps (DDIM)")
     parser.add_argument("--skip-cost", action="store_true", help="skip the latent-vs-pixel timing")
+    parser.add_argument("--vae-steps", type=int, help="override MiniSDConfig.vae_steps")
+    parser.add_argument("--unet-steps", type=int, help="override MiniSDConfig.unet_steps")
     args = parser.parse_args()
     fast = fast_mode()
     config = MiniSDConfig.fast() if fast else MiniSDConfig()
+    overrides = {k: v for k, v in (("vae_steps", args.vae_steps), ("unet_steps", args.unet_steps)) if v is not None}
+    config = dataclasses.replace(config, **overrides)
     steps = 3 if fast else args.steps
     report = {"threads": torch.get_num_threads(), "load_average_start": os.getloadavg(), "fast": fast}
 
