@@ -18,6 +18,7 @@ combinations out (the compositional-generalisation lesson), `only` renders just 
 from __future__ import annotations
 
 import math
+import re
 
 import torch
 import torch.nn.functional as F
@@ -189,3 +190,30 @@ def load_shapes(*, split: str = "train", n: int | None = None, size: int = 32, s
     return ImageSet(images=images, labels=codes["shape"].clone(), classes=list(ATTRIBUTES["shape"]),
                     value_range=(low, high), attributes=codes, attribute_values=ATTRIBUTES,
                     captions=captions, name="shapes")
+
+
+def parse_caption(caption: str) -> dict[str, str]:
+    """'a small red circle on the left' -> {"size": "small", "colour": "red", "shape": "circle",
+    "position": "left"}. Raises ValueError for anything that is not a full shapes caption."""
+    phrase_to_position = {phrase: pos for pos, phrase in POSITION_PHRASE.items()}
+    match = re.fullmatch(r"a (\w+) (\w+) (\w+) (.+)", caption.strip().lower()) if isinstance(caption, str) else None
+    if not match or match.group(4) not in phrase_to_position:
+        raise ValueError(f"not a shapes caption like 'a small red circle on the left': {caption!r}")
+    size, colour, shape, phrase = match.groups()
+    parsed = {"size": size, "colour": colour, "shape": shape, "position": phrase_to_position[phrase]}
+    for name, value in parsed.items():
+        if value not in ATTRIBUTES[name]:
+            raise ValueError(f"{name} {value!r} is not one of {ATTRIBUTES[name]} in {caption!r}")
+    return parsed
+
+
+def all_captions() -> list[str]:
+    """The 200 full captions (4 shapes x 5 colours x 2 sizes x 5 positions)."""
+    return [caption_for(shape=s, colour=c, size=z, position=p) for s in ATTRIBUTES["shape"]
+            for c in ATTRIBUTES["colour"] for z in ATTRIBUTES["size"] for p in ATTRIBUTES["position"]]
+
+
+def is_held_out(caption: str, held_out) -> bool:
+    """True if the caption's attributes match one of the held-out combinations."""
+    parsed = parse_caption(caption)
+    return any(all(parsed[k] == v for k, v in combo.items()) for combo in held_out)

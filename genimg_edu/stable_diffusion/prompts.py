@@ -11,12 +11,11 @@ full caption.
 from __future__ import annotations
 
 import itertools
-import re
 
 import torch
 
 from ..data import load_dataset
-from ..data.shapes import ATTRIBUTES, POSITION_PHRASE, caption_for
+from ..data.shapes import ATTRIBUTES, POSITION_PHRASE, all_captions, is_held_out, parse_caption  # noqa: F401
 from .config import MiniSDConfig
 
 CAPTION_ATTRIBUTES = ("size", "colour", "shape", "position")
@@ -41,33 +40,6 @@ def partial_caption(attributes: dict[str, str], keep) -> str:
     if "position" in keep:
         words.append(POSITION_PHRASE[attributes["position"]])
     return " ".join(words)
-
-
-def parse_caption(caption: str) -> dict[str, str]:
-    """'a small red circle on the left' -> {"size": "small", "colour": "red", "shape": "circle",
-    "position": "left"}. Raises ValueError for anything that is not a full shapes caption."""
-    phrase_to_position = {phrase: pos for pos, phrase in POSITION_PHRASE.items()}
-    match = re.fullmatch(r"a (\w+) (\w+) (\w+) (.+)", caption.strip().lower()) if isinstance(caption, str) else None
-    if not match or match.group(4) not in phrase_to_position:
-        raise ValueError(f"not a shapes caption like 'a small red circle on the left': {caption!r}")
-    size, colour, shape, phrase = match.groups()
-    parsed = {"size": size, "colour": colour, "shape": shape, "position": phrase_to_position[phrase]}
-    for name, value in parsed.items():
-        if value not in ATTRIBUTES[name]:
-            raise ValueError(f"{name} {value!r} is not one of {ATTRIBUTES[name]} in {caption!r}")
-    return parsed
-
-
-def all_captions() -> list[str]:
-    """The 200 full captions (4 shapes x 5 colours x 2 sizes x 5 positions)."""
-    return [caption_for(shape=s, colour=c, size=z, position=p) for s in ATTRIBUTES["shape"]
-            for c in ATTRIBUTES["colour"] for z in ATTRIBUTES["size"] for p in ATTRIBUTES["position"]]
-
-
-def is_held_out(caption: str, held_out) -> bool:
-    """True if the caption's attributes match one of the held-out combinations."""
-    parsed = parse_caption(caption)
-    return any(all(parsed[k] == v for k, v in combo.items()) for combo in held_out)
 
 
 def training_images(config: MiniSDConfig, *, n: int | None = None):

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import asdict, dataclass
 
 import torch
@@ -26,7 +25,8 @@ import torch.nn as nn
 
 from ..checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from ..data import load_dataset, to_unit
-from ..data.shapes import ATTRIBUTES, POSITION_PHRASE, caption_for
+from ..data.shapes import ATTRIBUTES, all_captions, parse_caption
+from ..data.shapes import is_held_out as shapes_is_held_out
 from ..device import cache_dir
 from ..diffusion import make_schedule, q_sample, sample
 from ..diffusion.forward import per_sample
@@ -207,31 +207,9 @@ def generate(model: TextToImage, prompts, *, guidance: float = 3.0, steps: int =
     return to_unit(out.cpu())
 
 
-def parse_caption(caption: str) -> dict[str, str]:
-    """'a small red circle on the left' -> {"size": "small", "colour": "red", "shape": "circle",
-    "position": "left"}: the attributes a generated image must show."""
-    phrase_to_position = {phrase: pos for pos, phrase in POSITION_PHRASE.items()}
-    match = re.fullmatch(r"a (\w+) (\w+) (\w+) (.+)", caption.strip().lower())
-    if not match or match.group(4) not in phrase_to_position:
-        raise ValueError(f"not a shapes caption like 'a small red circle on the left': {caption!r}")
-    size, colour, shape, phrase = match.groups()
-    parsed = {"size": size, "colour": colour, "shape": shape, "position": phrase_to_position[phrase]}
-    for name, value in parsed.items():
-        if value not in ATTRIBUTES[name]:
-            raise ValueError(f"{name} {value!r} is not one of {ATTRIBUTES[name]} in {caption!r}")
-    return parsed
-
-
-def all_captions() -> list[str]:
-    """Every caption the shapes data can have (4 shapes x 5 colours x 2 sizes x 5 positions = 200)."""
-    return [caption_for(shape=s, colour=c, size=z, position=p) for s in ATTRIBUTES["shape"]
-            for c in ATTRIBUTES["colour"] for z in ATTRIBUTES["size"] for p in ATTRIBUTES["position"]]
-
-
 def is_held_out(caption: str, held_out=HELD_OUT) -> bool:
-    """True if the caption's attributes match one of the held-out combinations."""
-    parsed = parse_caption(caption)
-    return any(all(parsed[k] == v for k, v in combo.items()) for combo in held_out)
+    """True if the caption's attributes match one of the held-out combinations (chapter 07's by default)."""
+    return shapes_is_held_out(caption, held_out)
 
 
 def split_prompts(held_out=HELD_OUT) -> tuple[list[str], list[str]]:
