@@ -26,11 +26,14 @@ WIDGET_CODE = re.compile(r"\bipywidgets\b|\w*Widget\b|\w*_widget\b|\w*[Ee]xplore
 
 
 def uses_widgets(notebook) -> bool:
-    """True when a code cell (comments stripped) builds or imports a widget."""
+    """True when a code cell (comments stripped) builds or imports a widget. The Colab install cell
+    names ipywidgets only to keep Colab's own, so it never counts."""
     import json
 
+    from genimg_edu.colab import INSTALL_CELL
+
     for cell in json.loads(notebook.read_text())["cells"]:
-        if cell["cell_type"] == "code":
+        if cell["cell_type"] == "code" and "".join(cell["source"]) != INSTALL_CELL.rstrip("\n"):
             code = "\n".join(line.split("#", 1)[0] for line in "".join(cell["source"]).splitlines())
             if WIDGET_CODE.search(code):
                 return True
