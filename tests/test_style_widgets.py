@@ -95,3 +95,22 @@ def test_picture_is_shown_at_its_natural_size_after_every_frame(widget):
         width, height = png_size(widget.image.value)
         assert (widget.image.layout.width, widget.image.layout.height) == (f"{width}px", f"{height}px")
         widget.play.value += 1
+
+
+def test_step_button_advances_one_frame_and_redraws(widget):
+    widget.steps_per_tick.value = 2
+    picture = widget.image.value
+    widget.step_button.click()
+    assert widget.session.steps_done == 2 and widget.image.value != picture
+    assert not widget.playing
+
+
+def test_upload_preview_follows_the_role_and_shows_the_defaults():
+    content, style = content_image("chelsea", size=32), style_image("stripes", size=32)
+    upload = UploadWidget(size=32, content=content, style=style)
+    shown_content = upload.preview.value
+    upload.role.value = "style"
+    assert upload.preview.value != shown_content and len(upload.preview.value) > 0
+    upload.role.value = "content"
+    assert upload.preview.value == shown_content
+    assert upload.images == {}  # defaults are not uploads

@@ -94,7 +94,8 @@ class StyleSession:
 
 
 class StyleTransferWidget:
-    """Play (start) / Stop, steps per frame, a style-weight slider and one checkbox per style layer.
+    """Play (start) / Stop / Step (one frame), steps per frame, a style-weight slider and one checkbox per
+    style layer.
 
     Headless use (tests): `w.play.value += 1` is one tick; `w.stop.click()` stops playing;
     `w.style_weight.value = 100` and `w.layer_boxes["scale1"].value = False` act before the next step.
@@ -108,6 +109,8 @@ class StyleTransferWidget:
         self.play = widgets.Play(value=0, min=0, max=10**9, step=1, interval=300, description="Play",
                                  show_repeat=False)
         self.stop = widgets.Button(description="Stop", icon="stop")
+        self.step_button = widgets.Button(description="Step", icon="step-forward",
+                                          tooltip="one frame: 'steps / frame' optimiser steps, then redraw")
         self.reset = widgets.Button(description="Start over", icon="undo")
         self.steps_per_tick = widgets.IntSlider(value=5, min=1, max=50, description="steps / frame", **wide)
         self.style_weight = widgets.FloatLogSlider(value=session.config.style_weight, base=10, min=-2, max=5,
@@ -120,12 +123,14 @@ class StyleTransferWidget:
         self.status = widgets.HTML()
         self.play.observe(self._on_tick, names="value")
         self.stop.on_click(lambda _: setattr(self.play, "playing", False))
+        self.step_button.on_click(lambda _: self.advance(self.steps_per_tick.value))
         self.reset.on_click(lambda _: self._start_over())
         for box in self.layer_boxes.values():
             box.observe(self._on_layers, names="value")
         self.style_weight.observe(lambda change: session.set_weights(style_weight=change["new"]), names="value")
         layers = widgets.HBox(list(self.layer_boxes.values()), layout=widgets.Layout(flex_flow="row wrap"))
-        controls = widgets.VBox([widgets.HBox([self.play, self.stop, self.reset]), self.steps_per_tick,
+        buttons = widgets.HBox([self.play, self.stop, self.step_button, self.reset])
+        controls = widgets.VBox([buttons, self.steps_per_tick,
                                  self.style_weight, widgets.HTML("<b>style layers</b>"), layers, self.status])
         self.box = widgets.VBox([controls, self.image])
         self._show_status()
@@ -208,19 +213,34 @@ class UploadWidget:
     """A FileUpload for the learner's own picture, used as the content photo or the style painting.
 
     After an upload `images["content"]` or `images["style"]` holds (1, 3, size, size) in [0, 1]; a bad
-    file shows a clear message in `status` (and `error` keeps it). Kept in memory only.
+    file shows a clear message in `status` (and `error` keeps it). Kept in memory only. The preview shows
+    the picture now used in the chosen role: the upload, else the `content` / `style` default given.
     """
 
-    def __init__(self, *, size: int = 128):
+    def __init__(self, *, size: int = 128, content: torch.Tensor | None = None, style: torch.Tensor | None = None):
         import ipywidgets as widgets
 
         self.size, self.images, self.error = size, {}, None
+        self.defaults = {role: check_image(x) for role, x in (("content", content), ("style", style)) if x is not None}
         self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="Upload")
         self.role = widgets.ToggleButtons(options=["content", "style"], value="content", description="use as")
         self.status = widgets.HTML("Upload a PNG or JPEG: your photo (content) or a painting (style).")
         self.preview = widgets.Image(format="png")
         self.upload.observe(self._on_upload, names="value")
+        self.role.observe(lambda _: self._show_role(), names="value")
         self.box = widgets.VBox([widgets.HBox([self.upload, self.role]), self.status, self.preview])
+        self._show_role()
+
+    def _show_role(self) -> None:
+        """Preview the picture now used in the chosen role: the upload if there is one, else the default."""
+        role = self.role.value
+        image = self.images.get(role, self.defaults.get(role))
+        if image is None:
+            return
+        from PIL import Image
+        buffer = io.BytesIO()
+        Image.fromarray((image[0].permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)).save(buffer, format="PNG")
+        show_png(self.preview, buffer.getvalue())
 
     def _on_upload(self, change) -> None:
         files = change["new"]
@@ -236,10 +256,7 @@ class UploadWidget:
             return
         self.error = None
         self.images[self.role.value] = image
-        from PIL import Image
-        buffer = io.BytesIO()
-        Image.fromarray((image[0].permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)).save(buffer, format="PNG")
-        show_png(self.preview, buffer.getvalue())
+        self._show_role()
         self.status.value = f"{name}: loaded as the <b>{self.role.value}</b> image ({self.size} x {self.size})"
 
     def _ipython_display_(self):
