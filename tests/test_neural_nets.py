@@ -205,3 +205,14 @@ def test_exercise_checks_accept_the_library_and_explain_common_mistakes():
     assert "mean" in message(q3, lambda p, y: -torch.log(p[torch.arange(len(y)), y]).sum())
     assert "uphill" in message(q4, lambda p, g, lr: {k: p[k] + lr * g[k] for k in p})
     assert "bias" in message(q5, lambda sizes: sum(a * b for a, b in zip(sizes[:-1], sizes[1:])))
+
+
+def test_playground_wider_hidden_layer_learns_better():
+    """What notebook 02 asks the learner to try: 2 vs 64 hidden neurons, through the widget's controls."""
+    from genimg_edu.neural_nets import training_playground
+    widget = training_playground(hidden=32, lr=0.01, steps=100)
+    widget.controls["hidden"].value = 2
+    tiny = widget.click()
+    widget.controls["hidden"].value = 64
+    wide = widget.click()
+    assert widget.error is None and wide.test_accuracy > tiny.test_accuracy + 0.1
