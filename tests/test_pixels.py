@@ -198,7 +198,7 @@ def test_rescale_for_display():
 
 
 # -- the pixel explorer ----------------------------------------------------------------------
-from genimg_edu.pixel_explorer import CHANNELS, explore_pixels, plot_pixels  # noqa: E402
+from genimg_edu.pixels.widgets import CHANNELS, explore_pixels, plot_pixels  # noqa: E402
 
 
 def test_explore_pixels_zoom_crop_and_numbers(rgb):
@@ -253,7 +253,7 @@ def test_plot_pixels_writes_the_numbers(rgb):
 def test_pixel_explorer_widget_is_driven_by_its_controls(rgb):
     import matplotlib
     matplotlib.use("Agg")
-    from genimg_edu.pixel_explorer import pixel_explorer
+    from genimg_edu.pixels.widgets import pixel_explorer
 
     widget = pixel_explorer(rgb)
     assert widget.error is None and torch.equal(widget.result["view"], rgb)  # zoom 1 on start

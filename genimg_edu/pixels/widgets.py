@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from .pixels import check_image, to_greyscale
+from .images import check_image, to_greyscale
 
 CHANNELS = ("all", "R", "G", "B", "grey")
 
@@ -104,7 +104,7 @@ def pixel_explorer(image: torch.Tensor):
     [0, 1]. Returns a FunctionWidget; `display(widget)` shows it, `.result` is the last dict."""
     import ipywidgets as widgets
 
-    from .widgets import FunctionWidget
+    from ..widgets import FunctionWidget
 
     check_image(image, name="image", batch=False)
     height, width = image.shape[-2:]
