@@ -57,6 +57,8 @@ def show_source(obj, *, display: bool = True) -> str:
         obj = obj.__func__
     if isinstance(obj, property):
         obj = obj.fget
+    if callable(obj) and not inspect.isclass(obj):
+        obj = inspect.unwrap(obj)  # @torch.no_grad() etc.: show (and name) the function itself, not the wrapper
     try:
         source = inspect.getsource(obj)
     except (TypeError, OSError) as error:
@@ -105,3 +107,34 @@ def fast_note(text: str) -> None:
         raise TypeError(f"fast_note needs a non-empty str, got {text!r:.60}")
     if fast_mode():
         _show_markdown(f"> ⚠️ *Fast mode:* {text}")
+
+
+def _bar(at_least, at_most) -> str:
+    parts = ([f">= {at_least:g}"] if at_least is not None else []) + ([f"<= {at_most:g}"] if at_most is not None else [])
+    return " and ".join(parts)
+
+
+def release_check(name: str, value: float, *, at_least: float | None = None, at_most: float | None = None) -> None:
+    """Check a full-mode quality bar (the ones in docs/PERFORMANCE.md) in a cell tagged `release-check`.
+
+    In fast mode the models are deliberately undertrained, so the bar would be meaningless: one line
+    reports the value and the bar, e.g. `release check judge accuracy: 0.31 (bar >= 0.9; checked in full
+    mode)`. In full mode (`make check-full`) a value outside the bar raises AssertionError naming it."""
+    import math
+    from .device import fast_mode
+    if not isinstance(name, str) or not name.strip():
+        raise TypeError(f"release_check: name must be a non-empty str, got {name!r:.60}")
+    if at_least is None and at_most is None:
+        raise ValueError(f"release_check {name!r}: give a bar, at_least=... and/or at_most=...")
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"release_check {name!r}: value must be a real number, got {value!r:.60}") from None
+    bar = _bar(at_least, at_most)
+    if fast_mode():
+        print(f"release check {name}: {value:g} (bar {bar}; checked in full mode)")
+        return
+    ok = not math.isnan(value) and (at_least is None or value >= at_least) and (at_most is None or value <= at_most)
+    if not ok:
+        raise AssertionError(f"release check {name}: {value:g} misses the bar {bar} (docs/PERFORMANCE.md)")
+    print(f"release check {name}: {value:g} (bar {bar}) ✓")

@@ -104,7 +104,7 @@ def sample(model_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], *, sh
     """Generate images. model_fn(xt (B, C, H, W), t (B,) long) -> eps prediction, same shape as xt.
     shape: (B, C, H, W); steps: how many model calls (1..T); sampler: "ddim" or "ddpm".
     Returns x (B, C, H, W) (in [-1, 1] when clip_x0), or (x, Trajectory) with return_trajectory.
-    Taught as numbered steps in notebook 06a, section 3."""
+    Checks its inputs, then runs `sampling_loop` (the idea, taught in notebook 06a, section 3)."""
     if sampler not in SAMPLERS:
         raise ValueError(f"sampler must be one of {SAMPLERS}, got {sampler!r}")
     if not callable(model_fn):
@@ -112,7 +112,18 @@ def sample(model_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], *, sh
     shape = tuple(shape)
     if len(shape) < 2 or not all(isinstance(n, int) and n > 0 for n in shape):
         raise ValueError(f"shape must be positive ints like (B, C, H, W), got {shape}")
+    if not 0.0 <= float(eta):
+        raise ValueError(f"eta must be >= 0 (0 = deterministic DDIM, 1 = DDPM-like), got {eta}")
     timesteps = timesteps_for(steps, T=schedule.T, spacing=spacing)
+    return sampling_loop(model_fn, shape=shape, timesteps=timesteps, schedule=schedule, sampler=sampler, eta=eta,
+                         clip_x0=clip_x0, generator=generator, progress=progress,
+                         return_trajectory=return_trajectory, device=device)
+
+
+def sampling_loop(model_fn, *, shape, timesteps, schedule, sampler="ddim", eta=0.0, clip_x0=True, generator=None,
+                  progress=False, return_trajectory=False, device=None):
+    """The reverse process, from pure noise to an image: one model call and one step per timestep.
+    No input checks (`sample` does them). timesteps: descending list of ints, e.g. [999, 899, ..., 99]."""
     # 1. start from pure Gaussian noise: the forward process at t = T-1 looks like this
     x = torch.randn(shape, generator=generator, device=device)
     xs, x0s = [x.cpu()], []
