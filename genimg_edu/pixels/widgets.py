@@ -9,7 +9,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from .images import check_image, to_greyscale
+from .colour import to_greyscale
+from .images import check_image
 
 CHANNELS = ("all", "R", "G", "B", "grey")
 
