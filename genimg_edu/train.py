@@ -29,7 +29,7 @@ from tqdm.auto import tqdm
 
 from .checkpoint import get_rng_state, load_checkpoint, save_checkpoint, set_rng_state
 from .data import ImageSet
-from .device import cpu_has_fast_bf16, pick_device, seed_everything
+from .device import amp_choice, device_capabilities, pick_device, seed_everything
 
 AMP_CHOICES = ("off", "bf16", "fp16", "auto")
 
@@ -169,9 +169,17 @@ def _to_device(batch, device, channels_last):
     return batch
 
 
-def _amp_dtype(amp: str, device: torch.device):
+def _amp_dtype(amp: str, device: torch.device, capabilities: dict[str, bool] | None = None):
+    """The autocast dtype (None: float32) for TrainConfig.amp on `device`. "auto" follows
+    `device.amp_choice` for `capabilities` (default: this machine's `device_capabilities()`): bf16 on a
+    GPU that computes it natively, else fp16 (train() then adds a GradScaler); float32 on MPS; bf16 on a
+    CPU only with native bf16 arithmetic."""
     if amp == "auto":
-        amp = "fp16" if device.type == "cuda" else ("bf16" if device.type == "cpu" and cpu_has_fast_bf16() else "off")
+        if device.type not in ("cuda", "mps", "cpu"):
+            return None
+        caps = device_capabilities() if capabilities is None else capabilities
+        dtype, _ = amp_choice(device.type, caps)
+        amp = {None: "off", torch.bfloat16: "bf16", torch.float16: "fp16"}[dtype]
     if amp == "fp16" and device.type != "cuda":
         raise ValueError(f"amp='fp16' needs a CUDA device, got {device}; use 'bf16' or 'off'")
     return {"off": None, "bf16": torch.bfloat16, "fp16": torch.float16}[amp]
