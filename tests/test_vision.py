@@ -112,3 +112,26 @@ def test_bad_input_is_a_clear_error(digits_cnn):
         SmallCNN(1, 10, size=10)
     with pytest.raises(ValueError, match="steps"):
         train_classifier(model, torch.rand(3, 1, 8, 8), torch.zeros(3, dtype=torch.long), steps=0)
+
+
+def test_train_classifier_is_the_generic_loop_with_a_cross_entropy_loss():
+    from genimg_edu.train import TrainConfig, train
+    from genimg_edu.vision import classifier_loss
+
+    images, labels = torch.rand(40, 1, 8, 8), torch.randint(0, 3, (40,))
+    torch.manual_seed(1)
+    a, b = SmallCNN(1, 3, size=8), SmallCNN(1, 3, size=8)
+    b.load_state_dict(a.state_dict())
+    losses = train_classifier(a, images, labels, steps=6, batch_size=8, lr=1e-2, seed=3)
+    config = TrainConfig(steps=6, batch_size=8, lr=1e-2, seed=3, grad_clip=None, log_every=1, device="cpu",
+                         progress=False)
+    result = train(b, classifier_loss, (images, labels), config=config)
+    assert losses == [record["loss"] for record in result.history] and len(losses) == 6
+    for p, q in zip(a.parameters(), b.parameters()):
+        torch.testing.assert_close(p, q)
+    assert not a.training  # left ready for accuracy / saliency
+    # same start, another seed: another batch order, so another run
+    c, d = SmallCNN(1, 3, size=8), SmallCNN(1, 3, size=8)
+    d.load_state_dict(c.state_dict())
+    assert train_classifier(c, images, labels, steps=2, batch_size=8, seed=4) != \
+        train_classifier(d, images, labels, steps=2, batch_size=8, seed=5)
