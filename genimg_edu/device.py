@@ -1,4 +1,4 @@
-"""Where the course runs: device choice, seeding, Colab and fast-mode detection.
+"""Where the course runs: device choice, seeding, Colab and fast-mode detection, CPU threads.
 
 Every notebook starts with::
 
@@ -16,6 +16,7 @@ import random
 import sys
 import tempfile
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -154,3 +155,19 @@ def choose_device_and_amp(capabilities: dict[str, bool] | None = None) -> tuple[
     device_type = "cuda" if caps.get("cuda") else "mps" if caps.get("mps") else "cpu"
     dtype, _ = amp_choice(device_type, caps)
     return device_type, {None: "off", torch.bfloat16: "bf16", torch.float16: "fp16"}[dtype]
+
+
+@contextmanager
+def single_thread():
+    """Run the block with one CPU thread, then restore the previous setting.
+
+    The networks of chapters 02 and 04 are tiny: splitting each small matrix product across cores
+    costs more in coordination than it saves (500 autoencoder steps on a busy 2-core CPU: 9 s wall
+    with one thread, 51 s with two).
+    """
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)

@@ -173,8 +173,10 @@ def test_training_playground_trains_on_click_and_reports_errors():
 
 
 def test_single_thread_restores_the_thread_count_even_after_an_error():
-    from genimg_edu.neural_nets import single_thread
+    from genimg_edu.device import single_thread
+    from genimg_edu.neural_nets import single_thread as reexported
 
+    assert reexported is single_thread
     before = torch.get_num_threads()
     torch.set_num_threads(2)
     try:

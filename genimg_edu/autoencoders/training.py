@@ -8,7 +8,7 @@ import torch
 from torch.nn import functional as F
 
 from ..data import check_images
-from ..neural_nets.threads import single_thread
+from ..device import single_thread
 from ..train import TrainConfig, train
 from .models import VAE, Autoencoder, vae_loss
 

@@ -14,7 +14,7 @@ import math
 
 import torch
 
-from .threads import single_thread
+from ..device import single_thread
 
 ACTIVATIONS = ("sigmoid", "relu", "tanh", "identity")
 

@@ -11,8 +11,8 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..data import load_dataset
+from ..device import single_thread
 from ..train import TrainConfig, train
-from .threads import single_thread
 
 
 class TorchMLP(nn.Module):
