@@ -36,6 +36,16 @@ test: $(STAMP)
 	GENIMG_FAST=1 GENIMG_EXERCISES_STRICT=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope \
 		tests --nbval-lax notebooks exercises --nbval-current-env -q
 
+# Release checks: every notebook in full mode (GENIMG_FAST=0: the real lesson, tens of minutes in all), one after
+# another, with the time each takes. Cells tagged release-check assert the bars of docs/PERFORMANCE.md.
+# Not part of `make test`.
+.PHONY: check-full
+check-full: $(STAMP)
+	@set -e; for nb in notebooks/*.ipynb; do start=$$(date +%s); \
+		GENIMG_FAST=0 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env \
+			--nbval-cell-timeout=3600 $$nb; \
+		echo "check-full: $$nb passed in $$(( $$(date +%s) - start )) s"; done
+
 student: $(STAMP)
 	$(BIN)/genimg-edu student
 

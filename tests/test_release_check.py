@@ -1,0 +1,68 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from genimg_edu.notebook import release_check
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def fast(monkeypatch):
+    monkeypatch.setenv("GENIMG_FAST", "1")
+
+
+@pytest.fixture
+def full(monkeypatch):
+    monkeypatch.delenv("GENIMG_FAST", raising=False)
+
+
+def test_fast_mode_reports_one_line_and_never_fails(fast, capsys):
+    release_check("judge accuracy", 0.31, at_least=0.9)
+    assert capsys.readouterr().out == "release check judge accuracy: 0.31 (bar >= 0.9; checked in full mode)\n"
+    release_check("Fréchet distance", 800.0, at_most=40, at_least=0)
+    assert capsys.readouterr().out == ("release check Fréchet distance: 800 (bar >= 0 and <= 40; "
+                                       "checked in full mode)\n")
+
+
+def test_full_mode_passes_on_the_bar_and_says_so(full, capsys):
+    release_check("judge accuracy", 0.9, at_least=0.9)
+    release_check("loss", 0.2, at_most=0.25)
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["release check judge accuracy: 0.9 (bar >= 0.9) ✓", "release check loss: 0.2 (bar <= 0.25) ✓"]
+
+
+@pytest.mark.parametrize("value, bars, bar_text", [
+    (0.89, {"at_least": 0.9}, ">= 0.9"),
+    (0.3, {"at_most": 0.25}, "<= 0.25"),
+    (5.0, {"at_least": 0, "at_most": 4}, ">= 0 and <= 4"),
+    (float("nan"), {"at_least": 0.9}, ">= 0.9"),
+])
+def test_full_mode_fails_naming_the_bar(full, value, bars, bar_text):
+    with pytest.raises(AssertionError, match=f"release check judge accuracy: .* misses the bar {bar_text}"):
+        release_check("judge accuracy", value, **bars)
+
+
+def test_bad_input_is_rejected_in_both_modes(monkeypatch):
+    for mode in ("1", "0"):
+        monkeypatch.setenv("GENIMG_FAST", mode)
+        with pytest.raises(ValueError, match="at_least"):
+            release_check("accuracy", 0.5)
+        with pytest.raises(TypeError, match="value must be a real number"):
+            release_check("accuracy", "high", at_least=0.9)
+        with pytest.raises(TypeError, match="name"):
+            release_check("", 0.5, at_least=0.9)
+
+
+def test_release_check_cells_are_hidden_on_the_site():
+    """MyST-NB hides cells tagged remove-cell (its tag list is fixed), so every release-check cell carries it,
+    and a release_check call only appears in such cells: learners never read the release bars as lesson."""
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(path.read_text())["cells"]:
+            tags = cell.get("metadata", {}).get("tags", [])
+            source = "".join(cell["source"])
+            if "release-check" in tags:
+                assert "remove-cell" in tags, f"{path.name}: a release-check cell without the remove-cell tag"
+            elif cell["cell_type"] == "code":
+                assert "release_check(" not in source, f"{path.name}: release_check outside a release-check cell"
