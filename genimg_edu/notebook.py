@@ -92,10 +92,17 @@ def mode_banner() -> bool:
     """Say at the top of a notebook which mode it runs in, and return `fast_mode()`.
 
     In fast mode a boxed warning explains that results are deliberately undertrained; in full mode one
-    line says so. Notebooks start with `FAST = mode_banner()`."""
+    line says so. When a CUDA GPU is present one more line names it, its memory and the mixed precision
+    training will use (`colab.describe_device()`), so every notebook says where it runs. Notebooks start
+    with `FAST = mode_banner()`."""
+    import torch
+
     from .device import fast_mode
     fast = fast_mode()
     _show_markdown(f"> ⚠️ {FAST_BANNER}" if fast else "*Full mode: the real lesson.*")
+    if torch.cuda.is_available():
+        from .colab import describe_device
+        _show_markdown(f"*Running on a GPU:* {describe_device('cuda')}")
     return fast
 
 
