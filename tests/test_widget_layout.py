@@ -3,7 +3,7 @@ their natural size and labels that are not cut off."""
 import ipywidgets
 import pytest
 
-from genimg_edu.gan.live import ToyGANSession, ToyGANWidget
+from genimg_edu.gan import ToyGANSession, ToyGANWidget
 from genimg_edu.widgets import png_size
 from genimg_edu.widgets import FunctionWidget
 

@@ -3,7 +3,7 @@
 Real data are points in the plane (a single Gaussian, a ring of Gaussians, a grid of Gaussians).
 The generator G maps 2-D noise z ~ N(0, I) to points; the discriminator D maps a point to one
 logit, "how real does this look". Everything is small enough to train live, step by step, in
-notebook 05 (see `genimg_edu.gan.live`).
+notebook 05 (see `genimg_edu.gan.session` and `genimg_edu.gan.widgets`).
 """
 from __future__ import annotations
 

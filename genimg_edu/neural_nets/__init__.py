@@ -8,7 +8,7 @@ from .scratch import (ACTIVATIONS, ScratchMLP, cross_entropy, gradient_descent_s
                       sigmoid, softmax, train_scratch_mlp)
 from .torch_mlp import (MLPRun, TorchMLP, accuracy, digits_as_vectors, first_layer_weights, mlp_loss,
                         train_mlp)
-from .widget import plot_run, training_playground
+from .widgets import plot_run, training_playground
 
 __all__ = ["ACTIVATIONS", "MLPRun", "ScratchMLP", "TorchMLP", "accuracy", "cross_entropy",
            "digits_as_vectors", "first_layer_weights", "gradient_descent_step", "mlp_loss", "neuron", "plot_run",

@@ -1,7 +1,7 @@
 """Chapter 07 prompt box: the pure function and the widget, driven headlessly."""
 import torch
 
-from genimg_edu.text.prompt_widget import generate_from_prompt, prompt_widget
+from genimg_edu.text.widgets import generate_from_prompt, prompt_widget
 from genimg_edu.text.text_to_image import TextToImage, TextToImageConfig
 from genimg_edu.text.tokenizer import shapes_tokenizer
 
