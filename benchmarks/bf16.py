@@ -52,7 +52,7 @@ def ms_per_step_diffusion(config, amp, steps):
 
 def ms_per_step_text(amp, steps):
     """The text-to-image trainer logs every 50 steps: time steps 50 -> 100 (the first 50 warm up)."""
-    from genimg_edu.text.text_to_image import TextToImageConfig, train_text_to_image
+    from genimg_edu.text import TextToImageConfig, train_text_to_image
     times = []
     train_text_to_image(TextToImageConfig(steps=100, n_train=2000, amp=amp), progress=False, device="cpu",
                         callbacks=(lambda step, _: times.append(_clock()),))

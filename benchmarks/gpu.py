@@ -71,7 +71,7 @@ def run_gan(p, steps, device, judge):
 
 
 def run_text_to_image(p, steps, device, judge):
-    from genimg_edu.text.text_to_image import evaluate_prompts, split_prompts, train_text_to_image
+    from genimg_edu.text import evaluate_prompts, split_prompts, train_text_to_image
     model, result = train_text_to_image(dataclasses.replace(p.config, steps=steps), progress=False, device=device)
     if judge is None:
         return result.seconds, {}

@@ -24,8 +24,7 @@ from genimg_edu.data import load_dataset
 from genimg_edu.device import fast_mode, seed_everything
 from genimg_edu.metrics import load_judge
 from genimg_edu.text.clip import MiniCLIP, clip_score, retrieval_accuracy, train_clip
-from genimg_edu.text.text_to_image import (HELD_OUT, TextToImageConfig, evaluate_prompts, generate, load_or_train,
-                                           split_prompts)
+from genimg_edu.text import HELD_OUT, TextToImageConfig, evaluate_prompts, generate, load_or_train, split_prompts
 from genimg_edu.text.tokenizer import shapes_tokenizer
 
 GUIDANCE = 3.0

@@ -174,7 +174,7 @@ def _diffusion_gpu() -> Preset:
 
 
 def _text_laptop() -> Preset:
-    from .text.text_to_image import TextToImageConfig
+    from .text.config import TextToImageConfig
     config = TextToImageConfig()
     return Preset("text_to_image", "laptop", "text-conditioned UNet on 16x16 shapes, 6,000 steps of 64",
                   config, config.steps, config.batch_size, ("shapes", 16),
@@ -182,7 +182,7 @@ def _text_laptop() -> Preset:
 
 
 def _text_gpu() -> Preset:
-    from .text.text_to_image import TextToImageConfig
+    from .text.config import TextToImageConfig
     amp = _gpu_amp()
     config = TextToImageConfig(image_size=32, n_train=20_000, base_channels=64, channel_mults=(1, 2, 4),
                                text_dim=128, text_depth=3, steps=20_000, batch_size=128, lr=1e-3, amp=amp,
@@ -193,5 +193,67 @@ def _text_gpu() -> Preset:
 
 for _recipe, _laptop, _gpu in (("gan", _gan_laptop, _gan_gpu), ("diffusion", _diffusion_laptop, _diffusion_gpu),
                                ("text_to_image", _text_laptop, _text_gpu)):
+    register(_recipe, "laptop", _laptop)
+    register(_recipe, "gpu", _gpu)
+
+
+# --- chapters 04, 08, 09 ----------------------------------------------------------------------------------
+
+def _autoencoder_laptop() -> Preset:
+    from .autoencoders.recipe import AutoencoderConfig
+    config = AutoencoderConfig()
+    return Preset("autoencoder", "laptop", "VAE (MLP 128, 2 latent numbers) on 8x8 digits, 5,000 steps of 128",
+                  config, config.steps, config.batch_size, ("digits", 8))
+
+
+def _autoencoder_gpu() -> Preset:
+    from .autoencoders.recipe import AutoencoderConfig
+    amp = _gpu_amp()
+    config = AutoencoderConfig(dataset="mnist", image_size=28, latent_dim=16, hidden=512, steps=20_000,
+                               batch_size=256, lr=1e-3, amp=amp, download=True)
+    return Preset("autoencoder", "gpu", f"VAE (MLP 512, 16 latent numbers) on MNIST 28x28 (Fashion-MNIST: "
+                  f"dataset='fashion_mnist'), 20,000 steps of 256, amp {amp}", config, config.steps,
+                  config.batch_size, ("mnist", 28))
+
+
+def _mini_sd_laptop() -> Preset:
+    from .stable_diffusion.config import MiniSDConfig
+    config = MiniSDConfig()
+    return Preset("mini_sd", "laptop", f"mini Stable Diffusion on 32x32 shapes: VAE {config.vae_channels}, "
+                  f"UNet {config.unet_channels}, {config.unet_steps:,} UNet steps of {config.unet_batch_size}",
+                  config, config.unet_steps, config.unet_batch_size, ("shapes", 32))
+
+
+def _mini_sd_gpu() -> Preset:
+    from .stable_diffusion.config import MiniSDConfig
+    config = MiniSDConfig(n_train=20_000, vae_channels=(32, 64, 64), vae_steps=3000, vae_batch_size=64,
+                          text_dim=128, clip_embed_dim=128, clip_steps=2000, clip_batch_size=256,
+                          unet_channels=(64, 128), attention_head_dim=16, unet_steps=20_000, unet_batch_size=128,
+                          unet_lr=1e-3, ema_decay=0.999)
+    return Preset("mini_sd", "gpu", "mini Stable Diffusion on 32x32 shapes, 20,000 renders: VAE (32, 64, 64), "
+                  "text encoder 128 wide, UNet (64, 128), 20,000 UNet steps of 128, float32 (the stage trainers "
+                  "run on the CPU for now)", config, config.unet_steps, config.unet_batch_size, ("shapes", 32))
+
+
+def _style_laptop() -> Preset:
+    from .style.feedforward import FeedForwardConfig
+    config = FeedForwardConfig(style_weight=1.0)  # notebook 09's feed-forward cell
+    return Preset("style_transfer", "laptop", "feed-forward style net (width 16, 3 blocks) on 64 px crops of "
+                  "128 px photos, random-filter features, 400 steps of 4", config, config.steps,
+                  config.batch_size, ("style", 48), data=dict(name="photos", size=128), model=dict(net="random"))
+
+
+def _style_gpu() -> Preset:
+    from .style.feedforward import FeedForwardConfig
+    config = FeedForwardConfig(steps=2000, batch_size=8, crop=256, width=32, blocks=5, style_weight=1.0)
+    return Preset("style_transfer", "gpu", "feed-forward style net (width 32, 5 blocks) on 256 px crops of "
+                  "512 px photos, VGG19 features (downloaded), 2,000 steps of 8, float32", config, config.steps,
+                  config.batch_size, ("style", 48), data=dict(name="photos", size=512),
+                  model=dict(net="vgg19", download=True))
+
+
+for _recipe, _laptop, _gpu in (("autoencoder", _autoencoder_laptop, _autoencoder_gpu),
+                               ("mini_sd", _mini_sd_laptop, _mini_sd_gpu),
+                               ("style_transfer", _style_laptop, _style_gpu)):
     register(_recipe, "laptop", _laptop)
     register(_recipe, "gpu", _gpu)

@@ -76,14 +76,15 @@ def test_recipes_and_bad_requests():
 def test_laptop_presets_are_the_chapters_defaults():
     from genimg_edu.diffusion.digits import DigitsDiffusionConfig
     from genimg_edu.gan.training import GANConfig
-    from genimg_edu.text.text_to_image import TextToImageConfig
+    from genimg_edu.text import TextToImageConfig
     assert presets.preset("diffusion", "laptop", quiet=True).config == DigitsDiffusionConfig()
     assert presets.preset("text_to_image", "laptop", quiet=True).config == TextToImageConfig()
     assert presets.preset("gan", "laptop", quiet=True).config == GANConfig(steps=1500, loss="hinge")
     for recipe in presets.recipes():
         p = presets.preset(recipe, "laptop", quiet=True)
-        assert p.config.amp == "off", f"{recipe}: the laptop path must not change precision"
-        assert p.steps == p.config.steps and p.batch_size == p.config.batch_size
+        assert getattr(p.config, "amp", "off") == "off", f"{recipe}: the laptop path must not change precision"
+        if hasattr(p.config, "batch_size"):  # mini_sd's stages have their own (tests/test_presets_chapters.py)
+            assert p.steps == p.config.steps and p.batch_size == p.config.batch_size
 
 
 def test_preset_prints_what_trains_and_a_measured_estimate(monkeypatch, capsys):
@@ -166,7 +167,7 @@ def test_gan_bf16_autocast_runs_and_bad_amp_is_refused():
 
 
 def test_gpu_text_preset_trains_on_cpu_with_32px_shapes():
-    from genimg_edu.text.text_to_image import generate, train_text_to_image
+    from genimg_edu.text import generate, train_text_to_image
     p = presets.preset("text_to_image", "gpu", quiet=True)
     config = dataclasses.replace(p.config, n_train=16, steps=2, batch_size=4)
     model, result = train_text_to_image(config, progress=False, device="cpu")

@@ -117,7 +117,7 @@ def _schedule():
 
 @functools.lru_cache(maxsize=None)
 def _text_model():
-    from genimg_edu.text.text_to_image import TextToImage, TextToImageConfig
+    from genimg_edu.text import TextToImage, TextToImageConfig
     from genimg_edu.text.tokenizer import shapes_tokenizer
     torch.manual_seed(0)
     return TextToImage(shapes_tokenizer(), TextToImageConfig(T=20, base_channels=8, text_dim=16, text_depth=1))
@@ -179,7 +179,7 @@ def _generate_digits(**kwargs):
 
 
 def _generate_text(**kwargs):
-    from genimg_edu.text.text_to_image import generate
+    from genimg_edu.text import generate
     return generate(**kwargs)
 
 

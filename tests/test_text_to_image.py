@@ -2,12 +2,12 @@
 import pytest
 import torch
 
-from genimg_edu.data.shapes import ATTRIBUTES
+from genimg_edu.data.shapes import ATTRIBUTES, parse_caption
 from genimg_edu.diffusion import predict_x0, q_sample
 from genimg_edu.text.encoder import TextEncoding
-from genimg_edu.text.text_to_image import (HELD_OUT, TextToImage, TextToImageConfig, diffusion_loss, evaluate_prompts,
-                                           generate, guided_eps, is_held_out, load_or_train, parse_caption,
-                                           split_prompts, train_text_to_image, training_data, v_target)
+from genimg_edu.text import (HELD_OUT, TextToImage, TextToImageConfig, diffusion_loss, evaluate_prompts, generate,
+                             guided_eps, is_held_out, load_or_train, split_prompts, train_text_to_image, training_data,
+                             v_target)
 from genimg_edu.text.text_unet import TextUNet, TextUNetConfig
 from genimg_edu.text.tokenizer import UnknownWordError, shapes_tokenizer
 
@@ -137,3 +137,14 @@ def test_training_runs_and_the_cache_round_trips(tmp_path, monkeypatch):
     for a, b in zip(first.state_dict().values(), second.state_dict().values()):
         assert torch.equal(a, b)
     assert not list(tmp_path.glob("*.partial.safetensors"))
+
+
+def test_the_fingerprint_naming_cached_weights_is_stable():
+    # Cached weights are found by this name; a changed fingerprint silently forces a ~6 min retrain.
+    # The values are those of the configs notebook 07 and the benchmark use (full and fast mode).
+    assert TextToImageConfig().fingerprint() == "175365adb9"
+    assert TextToImageConfig(conditioning="film").fingerprint() == "73b31c5d91"
+    fast = dict(steps=25, n_train=512, base_channels=8, text_dim=16)
+    assert TextToImageConfig(**fast).fingerprint() == "f096e7284b"
+    assert TextToImageConfig(**fast, amp="off", preload=False).fingerprint() == "f096e7284b"  # speed-only fields
+    assert TextToImageConfig(**fast, caption_dropout=0.1).fingerprint() != "f096e7284b"

@@ -2,7 +2,7 @@
 import torch
 
 from genimg_edu.text.widgets import generate_from_prompt, prompt_widget
-from genimg_edu.text.text_to_image import TextToImage, TextToImageConfig
+from genimg_edu.text import TextToImage, TextToImageConfig
 from genimg_edu.text.tokenizer import shapes_tokenizer
 
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import torch
 
-from .text_to_image import TextToImage, generate
+from .sampling import generate
+from .text_to_image import TextToImage
 from .tokenizer import UnknownWordError
 
 
