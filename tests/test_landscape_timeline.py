@@ -5,7 +5,8 @@ import re
 import pytest
 import torch
 
-from genimg_edu.landscape.timeline import EVENTS, YEARS, events_in, render_entry, timeline_entry, timeline_widget
+from genimg_edu.landscape.timeline import EVENTS, YEARS, events_in, timeline_entry
+from genimg_edu.landscape.widgets import render_entry, timeline_widget
 from genimg_edu.pixels import letter_a
 
 CHAPTERS = {"", "01", "02", "03", "04", "05", "06", "07", "08"}

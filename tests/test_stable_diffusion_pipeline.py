@@ -7,7 +7,8 @@ import torch
 pytest.importorskip("diffusers")
 
 from genimg_edu.stable_diffusion import MiniSDConfig, build_mini_sd, denoise_step_by_step, load_pipeline  # noqa: E402
-from genimg_edu.stable_diffusion.img2img import img2img, img2img_pipeline, strength_widget  # noqa: E402
+from genimg_edu.stable_diffusion.img2img import img2img, img2img_pipeline  # noqa: E402
+from genimg_edu.stable_diffusion.widgets import strength_widget  # noqa: E402
 from genimg_edu.stable_diffusion.latent_cost import latent_vs_pixel_cost  # noqa: E402
 from genimg_edu.stable_diffusion.prompts import training_images  # noqa: E402
 from genimg_edu.stable_diffusion.training import load_or_train_vae, partial_path, stage_path  # noqa: E402

@@ -1,10 +1,10 @@
 """The history of image generation, 1943 to today: dated events, each with its source and the course
-chapter where the learner built the idea, and a timeline widget (year -> events + a picture made by
-the course's own code, where one fits).
+chapter where the learner built the idea, and the entry for a year (events + a picture made by the
+course's own code, where one fits) that the timeline widget (`landscape.widgets.timeline_widget`) shows.
 
     events_in(2014)                         # [Event(year=2014, title="Generative adversarial networks", ...)]
     entry = timeline_entry(2020, pictures)  # {"year", "events", "text" (Markdown), "picture" or None}
-    timeline_widget(pictures)               # a slider over the years; tests drive it with .value
+    timeline_widget(pictures)               # in landscape.widgets: a slider over the years
 
 `pictures` maps a picture key (an Event's `picture`) to an image batch (N, C, H, W) in [0, 1] that the
 notebook made: the 176 x 176 'A' of chapter 01, real digits, samples of the chapter 06 diffusion model.
@@ -140,7 +140,8 @@ def events_in(year: int) -> list[Event]:
     return [event for event in EVENTS if event.year == year]
 
 
-def _check_pictures(pictures) -> dict:
+def check_pictures(pictures) -> dict:
+    """None -> {}; else a dict key -> (N, C, H, W) image batch in [0, 1], returned as it is (TypeError/ValueError otherwise)."""
     if pictures is None:
         return {}
     if not isinstance(pictures, dict):
@@ -158,7 +159,7 @@ def timeline_entry(year: int, pictures: dict | None = None) -> dict:
     """Everything the widget shows for `year`: {"year", "events", "text" (Markdown: title, text,
     source and chapter of each event), "picture" ((N, C, H, W) in [0, 1] or None), "picture_key"}.
     The picture is the first event's picture found in `pictures`."""
-    pictures = _check_pictures(pictures)
+    pictures = check_pictures(pictures)
     events = events_in(year)
     lines = []
     for event in events:
@@ -167,32 +168,3 @@ def timeline_entry(year: int, pictures: dict | None = None) -> dict:
     key = next((e.picture for e in events if e.picture and e.picture in pictures), None)
     return {"year": year, "events": events, "text": "\n\n".join(lines),
             "picture": None if key is None else pictures[key], "picture_key": key}
-
-
-def render_entry(entry: dict):
-    """Draw a timeline entry: its Markdown, then its picture (if any) with the course's image_view."""
-    from IPython.display import Markdown, display
-
-    from ..widgets import image_view
-
-    display(Markdown(entry["text"]))
-    if entry["picture"] is not None:
-        title = f"made in this course ({entry['picture_key']})"
-        return image_view(entry["picture"], nrow=10, title=title, scale=0.8 if entry["picture"].shape[-1] > 64 else 1.0)
-    return None
-
-
-def timeline_widget(pictures: dict | None = None, *, start: int = 1943):
-    """A FunctionWidget: a SelectionSlider over YEARS -> `timeline_entry(year, pictures)`, drawn by
-    `render_entry`. `w.controls["year"].value = 2014` is what a learner's drag does; `w.result` is the entry."""
-    import ipywidgets
-
-    from ..widgets import FunctionWidget
-
-    pictures = _check_pictures(pictures)
-    if start not in YEARS:
-        raise ValueError(f"start must be one of {list(YEARS)}, got {start!r}")
-    slider = ipywidgets.SelectionSlider(options=list(YEARS), value=start, description="year",
-                                        continuous_update=False)
-    return FunctionWidget(lambda year: timeline_entry(year, pictures), {"year": slider}, render=render_entry,
-                          title="A history of image generation")

@@ -39,23 +39,3 @@ def img2img(pipe, image: torch.Tensor, prompt: str, *, strength: float = 0.6, gu
                  num_inference_steps=steps, guidance_scale=guidance, output_type="pt",
                  generator=torch.Generator().manual_seed(seed))
     return out.images.float().cpu()
-
-
-def strength_widget(pipe, image: torch.Tensor, *, prompt: str = "a large blue square in the center",
-                    strength: float = 0.6, n_images: int = 4):
-    """A strength slider and a prompt box around `img2img` (FunctionWidget; `w.result` is the images)."""
-    import ipywidgets
-
-    from ..widgets import FunctionWidget, image_view
-    runner = img2img_pipeline(pipe)
-
-    def run(prompt, strength, seed):
-        return img2img(runner, image, prompt, strength=strength, seed=seed, n_images=n_images)
-
-    controls = {
-        "prompt": ipywidgets.Text(value=prompt, description="prompt", continuous_update=False),
-        "strength": ipywidgets.FloatSlider(value=strength, min=0.05, max=1.0, step=0.05, description="strength",
-                                           continuous_update=False),
-        "seed": ipywidgets.IntText(value=0, description="seed"),
-    }
-    return FunctionWidget(run, controls, render=image_view, title="img2img: how much of the picture to redraw")
