@@ -1,5 +1,8 @@
 """An autoencoder and a variational autoencoder for 8x8 digits (small MLPs). Notebook 04.
 
+Both take the image size and channels (default 8x8 grey, the chapter's digits; the `gpu` preset of
+genimg_edu.presets uses 28x28 MNIST / Fashion-MNIST): the MLP sees channels * size * size pixels.
+
 Autoencoder: x -> encoder -> z (a handful of numbers) -> decoder -> x_hat; trained so x_hat ~ x.
 VAE (Kingma & Welling 2014): the encoder outputs a Gaussian q(z|x) = N(mu, diag(exp(logvar)));
 we sample z = mu + sigma * eps (the reparameterisation trick, eq. 10) and train on
@@ -17,25 +20,28 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-PIXELS = 64  # 8 x 8
+PIXELS = 64  # 8 x 8, the chapter's digits
 
 
-def mlp_encoder(out_features: int, hidden: int) -> nn.Sequential:
-    """(B, 1, 8, 8) -> (B, out_features): flatten the 64 pixels, two hidden ReLU layers."""
-    return nn.Sequential(nn.Flatten(), nn.Linear(PIXELS, hidden), nn.ReLU(),
+def mlp_encoder(out_features: int, hidden: int, *, image_shape: tuple[int, int, int] = (1, 8, 8)) -> nn.Sequential:
+    """(B, C, H, W) -> (B, out_features): flatten the C*H*W pixels, two hidden ReLU layers."""
+    pixels = image_shape[0] * image_shape[1] * image_shape[2]
+    return nn.Sequential(nn.Flatten(), nn.Linear(pixels, hidden), nn.ReLU(),
                          nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, out_features))
 
 
-def mlp_decoder(latent_dim: int, hidden: int) -> nn.Sequential:
-    """(B, latent_dim) -> (B, 1, 8, 8) in (0, 1): the encoder's mirror image, a sigmoid at the end."""
+def mlp_decoder(latent_dim: int, hidden: int, *, image_shape: tuple[int, int, int] = (1, 8, 8)) -> nn.Sequential:
+    """(B, latent_dim) -> (B, C, H, W) in (0, 1): the encoder's mirror image, a sigmoid at the end."""
+    pixels = image_shape[0] * image_shape[1] * image_shape[2]
     return nn.Sequential(nn.Linear(latent_dim, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
-                         nn.Linear(hidden, PIXELS), nn.Sigmoid(),  # pixels in (0, 1)
-                         nn.Unflatten(1, (1, 8, 8)))
+                         nn.Linear(hidden, pixels), nn.Sigmoid(),  # pixels in (0, 1)
+                         nn.Unflatten(1, tuple(image_shape)))
 
 
-def _check_inputs(x: torch.Tensor) -> None:
-    if not isinstance(x, torch.Tensor) or x.ndim != 4 or tuple(x.shape[1:]) != (1, 8, 8):
-        raise ValueError(f"x must be digits of shape (B, 1, 8, 8) in [0, 1], got "
+def _check_inputs(x: torch.Tensor, image_shape: tuple[int, int, int] = (1, 8, 8)) -> None:
+    if not isinstance(x, torch.Tensor) or x.ndim != 4 or tuple(x.shape[1:]) != tuple(image_shape):
+        what = "digits" if tuple(image_shape) == (1, 8, 8) else "images"
+        raise ValueError(f"x must be {what} of shape (B, {', '.join(map(str, image_shape))}) in [0, 1], got "
                          f"{tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__}")
 
 
@@ -45,24 +51,35 @@ def _check_latent(z: torch.Tensor, latent_dim: int) -> None:
                          f"{tuple(z.shape) if isinstance(z, torch.Tensor) else type(z).__name__}")
 
 
-def _check_latent_dim(latent_dim) -> None:
-    if not isinstance(latent_dim, int) or not 1 <= latent_dim <= PIXELS:
-        raise ValueError(f"latent_dim must be an int in [1, {PIXELS}], got {latent_dim!r}")
+def _check_latent_dim(latent_dim, pixels: int = PIXELS) -> None:
+    if not isinstance(latent_dim, int) or isinstance(latent_dim, bool) or not 1 <= latent_dim <= pixels:
+        raise ValueError(f"latent_dim must be an int in [1, {pixels}], got {latent_dim!r}")
+
+
+def _image_shape(image_size, channels, hidden) -> tuple[int, int, int]:
+    """Check the size arguments every model takes; return (C, H, W)."""
+    for name, value in (("image_size", image_size), ("channels", channels), ("hidden", hidden)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{name} must be an int >= 1, got {value!r}")
+    return channels, image_size, image_size
 
 
 class Autoencoder(nn.Module):
-    """64 pixels -> `latent_dim` numbers -> 64 pixels. x: (B, 1, 8, 8) in [0, 1]."""
+    """64 pixels -> `latent_dim` numbers -> 64 pixels. x: (B, 1, 8, 8) in [0, 1].
 
-    def __init__(self, latent_dim: int = 2, *, hidden: int = 128):
+    image_size, channels: other images, x (B, channels, image_size, image_size) in [0, 1]."""
+
+    def __init__(self, latent_dim: int = 2, *, hidden: int = 128, image_size: int = 8, channels: int = 1):
         super().__init__()
-        _check_latent_dim(latent_dim)
+        self.image_shape = _image_shape(image_size, channels, hidden)
+        _check_latent_dim(latent_dim, channels * image_size * image_size)
         self.latent_dim = latent_dim
-        self.encoder = mlp_encoder(latent_dim, hidden)
-        self.decoder = mlp_decoder(latent_dim, hidden)
+        self.encoder = mlp_encoder(latent_dim, hidden, image_shape=self.image_shape)
+        self.decoder = mlp_decoder(latent_dim, hidden, image_shape=self.image_shape)
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """(B, 1, 8, 8) -> z (B, latent_dim)."""
-        _check_inputs(x)
+        _check_inputs(x, self.image_shape)
         return self.encoder(x)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
@@ -111,18 +128,20 @@ def vae_loss(x_hat: torch.Tensor, x: torch.Tensor, mu: torch.Tensor, logvar: tor
 
 
 class VAE(nn.Module):
-    """A variational autoencoder: the encoder gives (mu, logvar), the decoder turns z into a digit."""
+    """A variational autoencoder: the encoder gives (mu, logvar), the decoder turns z into a digit.
+    image_size, channels: as for Autoencoder (default 8x8 grey digits)."""
 
-    def __init__(self, latent_dim: int = 2, *, hidden: int = 128):
+    def __init__(self, latent_dim: int = 2, *, hidden: int = 128, image_size: int = 8, channels: int = 1):
         super().__init__()
-        _check_latent_dim(latent_dim)
+        self.image_shape = _image_shape(image_size, channels, hidden)
+        _check_latent_dim(latent_dim, channels * image_size * image_size)
         self.latent_dim = latent_dim
-        self.encoder = mlp_encoder(2 * latent_dim, hidden)
-        self.decoder = mlp_decoder(latent_dim, hidden)
+        self.encoder = mlp_encoder(2 * latent_dim, hidden, image_shape=self.image_shape)
+        self.decoder = mlp_decoder(latent_dim, hidden, image_shape=self.image_shape)
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(B, 1, 8, 8) -> mu, logvar, each (B, latent_dim)."""
-        _check_inputs(x)
+        _check_inputs(x, self.image_shape)
         mu, logvar = self.encoder(x).chunk(2, dim=1)
         return mu, logvar
 

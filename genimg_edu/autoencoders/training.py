@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import math
+from contextlib import nullcontext
 from functools import partial
 
 import torch
 from torch.nn import functional as F
 
 from ..data import check_images
-from ..device import single_thread
+from ..device import pick_device, single_thread
 from ..train import TrainConfig, train
 from .models import VAE, Autoencoder, vae_loss
 
@@ -39,7 +40,7 @@ def psnr(a: torch.Tensor, b: torch.Tensor) -> float:
 
 
 def autoencoder_loss(model: Autoencoder, batch: torch.Tensor, *, noise_std: float = 0.0) -> torch.Tensor:
-    """Mean squared reconstruction error of a batch (B, 1, 8, 8). With noise_std > 0 the model sees a
+    """Mean squared reconstruction error of a batch (B, C, H, W). With noise_std > 0 the model sees a
     noisy copy and must give back the clean digit: a denoising autoencoder."""
     inputs = add_noise(batch, std=noise_std) if noise_std > 0 else batch
     return F.mse_loss(model(inputs), batch)
@@ -48,19 +49,27 @@ def autoencoder_loss(model: Autoencoder, batch: torch.Tensor, *, noise_std: floa
 def vae_batch_loss(model: VAE, batch: torch.Tensor, *, beta: float = 1.0) -> dict[str, torch.Tensor]:
     """vae_loss on a batch, as the dict genimg_edu.train logs: {"loss", "reconstruction", "kl"}."""
     x_hat, mu, logvar = model(batch)
-    parts = vae_loss(x_hat, batch, mu, logvar, beta=beta)
+    if x_hat.dtype != torch.float32:  # under bf16/fp16 autocast: the loss in float32 (BCE is unsafe in half)
+        with torch.autocast(batch.device.type, enabled=False):
+            parts = vae_loss(x_hat.float(), batch.float(), mu.float(), logvar.float(), beta=beta)
+    else:
+        parts = vae_loss(x_hat, batch, mu, logvar, beta=beta)
     return {"loss": parts.total, "reconstruction": parts.reconstruction, "kl": parts.kl}
 
 
 def train_autoencoder(model, images: torch.Tensor, *, steps: int = 2000, lr: float = 2e-3,
                       batch_size: int = 128, noise_std: float = 0.0, beta: float = 1.0, seed: int = 0,
-                      log_every: int = 50, callbacks=(), progress: bool = False) -> list[dict]:
+                      log_every: int = 50, callbacks=(), progress: bool = False, device: str | None = "cpu",
+                      amp: str = "off", on_step=()) -> list[dict]:
     """Train an Autoencoder (MSE; denoising when noise_std > 0) or a VAE (vae_loss with `beta`).
 
-    images: (N, 1, 8, 8) in [0, 1]. Uses genimg_edu.train on the CPU (these nets are tiny).
-    Returns the history [{"step", "loss", ...}]; callback(step, record) every `log_every` steps.
+    images: (N, C, H, W) in [0, 1], the model's image shape ((N, 1, 8, 8) for the chapter's digits).
+    Uses genimg_edu.train, by default on the CPU with one thread (these nets are tiny); device=None
+    picks the GPU when there is one and amp is TrainConfig.amp ("auto": device.amp_choice). The model
+    comes back on the CPU, where the chapter's tools use it. Returns the history [{"step", "loss", ...}];
+    callback(step, record) every `log_every` steps; on_step: hook(step, model) after every step.
     """
-    check_images(images, value_range=(0, 1), channels=1, name="images")
+    check_images(images, value_range=(0, 1), channels=getattr(model, "image_shape", (1,))[0], name="images")
     if isinstance(model, VAE):
         loss_fn = partial(vae_batch_loss, beta=beta)
     elif isinstance(model, Autoencoder):
@@ -68,17 +77,18 @@ def train_autoencoder(model, images: torch.Tensor, *, steps: int = 2000, lr: flo
     else:
         raise TypeError(f"model must be an Autoencoder or VAE, got {type(model).__name__}")
     config = TrainConfig(steps=steps, batch_size=batch_size, lr=lr, seed=seed, log_every=log_every,
-                         grad_clip=None, device="cpu", progress=progress)
-    with single_thread():   # tiny networks: one thread is faster than two
-        result = train(model, loss_fn, images, config=config, callbacks=callbacks)
-    model.eval()
+                         grad_clip=None, device=device, progress=progress, amp=amp)
+    on_cpu = config.device is None and pick_device().type == "cpu" or str(config.device) == "cpu"
+    with single_thread() if on_cpu else nullcontext():   # tiny networks: one CPU thread is faster than two
+        result = train(model, loss_fn, images, config=config, callbacks=callbacks, on_step=on_step)
+    model.cpu().eval()
     return result.history
 
 
 @torch.no_grad()
 def reconstruct(model, x: torch.Tensor) -> torch.Tensor:
     """x -> decode(encode(x)); for a VAE the mean code mu is used (no sampling)."""
-    check_images(x, value_range=(0, 1), channels=1, name="x")
+    check_images(x, value_range=(0, 1), channels=getattr(model, "image_shape", (1,))[0], name="x")
     model.eval()
     if isinstance(model, VAE):
         return model.decode(model.encode(x)[0])

@@ -18,7 +18,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from ..device import seed_everything
+from ..device import pick_device, seed_everything
 from .features import check_image
 from .losses import gram_matrix, total_loss
 
@@ -101,10 +101,12 @@ def random_crops(photos: torch.Tensor, n: int, size: int, generator: torch.Gener
 
 
 def train_feedforward(style: torch.Tensor, *, net, photos: torch.Tensor | None = None,
-                      config: FeedForwardConfig | None = None, callback=None):
+                      config: FeedForwardConfig | None = None, callback=None, device: str | None = "cpu"):
     """Train a StyleNet for one style image. style: (1, 3, H, W) in [0, 1]; net: the feature network
     of the losses; photos: (N, 3, H, W) in [0, 1] to train on (default: the course's offline photos at
-    128 px). callback(step, parts) every 20 steps. Returns (model in eval mode, history list of dicts)."""
+    128 px). callback(step, parts) every 20 steps. device: where to train ("cpu" by default; None:
+    pick_device(), e.g. the GPU preset; `net` is moved there). Returns (model on the CPU in eval mode,
+    history list of dicts)."""
     config = config or FeedForwardConfig()
     check_image(style, "style")
     if photos is None:
@@ -116,13 +118,15 @@ def train_feedforward(style: torch.Tensor, *, net, photos: torch.Tensor | None =
     seed_everything(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
     model = StyleNet(width=config.width, blocks=config.blocks)
+    device = torch.device(device) if device is not None else pick_device()
+    model, net = model.to(device), net.to(device)
     optimiser = torch.optim.Adam(model.parameters(), lr=config.lr)
     with torch.no_grad():
-        style_grams = {k: gram_matrix(v) for k, v in net(style).items() if k in net.style_layers}
+        style_grams = {k: gram_matrix(v) for k, v in net(style.to(device)).items() if k in net.style_layers}
     history = []
     model.train()
     for step in range(1, config.steps + 1):
-        x = random_crops(photos, config.batch_size, config.crop, generator)
+        x = random_crops(photos, config.batch_size, config.crop, generator).to(device, non_blocking=True)
         with torch.no_grad():
             content_features = {k: v for k, v in net(x).items() if k in net.content_layers}
         y = model(x)
@@ -136,7 +140,7 @@ def train_feedforward(style: torch.Tensor, *, net, photos: torch.Tensor | None =
             history.append({"step": step, **parts})
             if callback is not None:
                 callback(step, parts)
-    return model.eval(), history
+    return model.cpu().eval(), history
 
 
 @torch.no_grad()
