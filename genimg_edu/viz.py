@@ -4,12 +4,15 @@ Every function checks its input -- images are (N, C, H, W) tensors with C = 1 or
 value_range -- and raises ValueError otherwise; nothing is rescaled behind your back.
 
 Figures are made with `matplotlib.figure.Figure`, not pyplot, so they never pile up in memory. In
-Jupyter each new figure is shown once, at the end of the cell that made it (or as the cell's result
-when it is the last line) -- `show_images(x)` just works, with or without a `;`. Outside Jupyter,
-keep the returned Figure and `figure.savefig("grid.png")`.
+Jupyter each figure is shown the moment it is drawn, where the code draws it: a grid and then a printed
+score come out in that order. A figure returned as the cell's last value is not shown a second time
+(unless it was changed since) -- `show_images(x)` just works, with or without a `;`. Inside a widget's
+function the figures go to the widget's own output instead. Outside Jupyter, keep the returned Figure
+and `figure.savefig("grid.png")`.
 """
 from __future__ import annotations
 
+import contextlib
 import math
 
 import numpy as np
@@ -22,62 +25,76 @@ from .notebook import _in_ipython
 
 MAX_WIDTH_INCHES = 12.0
 
-# ---- showing figures once in Jupyter -----------------------------------------------------------
-_pending: list[Figure] = []  # figures made during the running cell, shown when it ends
+# ---- showing figures in Jupyter, where they are drawn ------------------------------------------
+class CourseFigure(Figure):
+    """The Figure the drawing functions return. In Jupyter it is shown as soon as it is drawn; the same
+    cell shows it again (as its result, or by display()) only if it changed since; later cells always can."""
+
+    _genimg_shown = None  # the execution count of the cell that last showed it
 
 
-def _forget_pending(info=None):
-    _pending.clear()  # figures made between cells (widget callbacks) are shown by their widget
+_collectors: list[list] = []  # while a widget runs its function, its figures are collected, not shown
 
 
-def _show_pending(result=None):
-    from IPython.display import display
-    figures = list(_pending)
-    _pending.clear()
-    for figure in figures:
-        if figure is not getattr(result, "result", None):  # the cell's last value is shown already
-            display(figure)
+@contextlib.contextmanager
+def _collect_figures():
+    """Within this block figures are not shown where they are drawn but gathered into the yielded list
+    (a widget then shows them in its own output area)."""
+    collected: list[Figure] = []
+    _collectors.append(collected)
+    try:
+        yield collected
+    finally:
+        _collectors.remove(collected)
+
+
+def _display_course_figure(figure: CourseFigure) -> None:
+    """IPython's display hook for CourseFigure: its PNG, unless this cell shows it already, unchanged."""
+    from IPython import get_ipython
+    from IPython.core.pylabtools import print_figure
+    from IPython.display import publish_display_data
+    cell = getattr(get_ipython(), "execution_count", None)
+    if figure._genimg_shown is not None and figure._genimg_shown == cell and not figure.stale:
+        return  # already on screen in this cell, unchanged
+    png = print_figure(figure, "png", bbox_inches="tight")
+    figure._genimg_shown = cell
+    figure.stale = False
+    publish_display_data({"image/png": png, "text/plain": repr(figure)})
 
 
 def _prepared_shell():
     """The running IPython shell, set up to show figures (None outside IPython).
 
-    Installs, once: a PNG formatter for Figures (pyplot would normally do this when imported) and
-    the hooks that show this cell's new figures when it ends.
-    """
+    Installs, once: a PNG formatter for Figures (pyplot would normally do this when imported) and the
+    display hook that shows a CourseFigure only when it is new or changed."""
     if not _in_ipython():
         return None
     from IPython import get_ipython
     shell = get_ipython()
-    if not getattr(shell, "_genimg_viz_hooks", False):
+    if not getattr(shell, "_genimg_viz_display", False):
         png = shell.display_formatter.formatters["image/png"]
         try:
             png.lookup_by_type(Figure)
         except KeyError:
             from IPython.core.pylabtools import print_figure
             png.for_type(Figure, lambda figure: print_figure(figure, "png", bbox_inches="tight"))
-        shell.events.register("pre_run_cell", _forget_pending)
-        shell.events.register("post_run_cell", _show_pending)
-        shell._genimg_viz_hooks = True
+        shell.display_formatter.ipython_display_formatter.for_type(CourseFigure, _display_course_figure)
+        shell._genimg_viz_display = True
     return shell
 
 
-def _new_figure(**kwargs) -> Figure:
-    figure = Figure(**kwargs)
-    if _prepared_shell() is not None:
-        _pending.append(figure)
+def _new_figure(**kwargs) -> CourseFigure:
+    return CourseFigure(**kwargs)
+
+
+def _show(figure: CourseFigure) -> CourseFigure:
+    """Show a finished figure now, in Jupyter (or hand it to the widget collecting figures)."""
+    if _collectors:
+        _collectors[-1].append(figure)
+    elif _prepared_shell() is not None:
+        from IPython.display import display
+        display(figure)
     return figure
-
-
-def _pending_mark() -> int:
-    return len(_pending)
-
-
-def _take_pending(mark: int) -> list[Figure]:
-    """Figures made since `mark`, no longer shown at the cell's end (a widget shows them instead)."""
-    figures = _pending[mark:]
-    del _pending[mark:]
-    return figures
 
 
 # ---- images ------------------------------------------------------------------------------------
@@ -146,12 +163,13 @@ def show_images(x: torch.Tensor, *, nrow: int = 8, titles=None, value_range=(0.0
         raise ValueError(f"scale must be a finite number > 0 (inches per image), got {scale!r}")
     if titles is None:
         grid = image_grid(x, nrow=nrow, value_range=value_range)
-        if ax is None:
-            cols, rows = min(len(x), nrow), math.ceil(len(x) / nrow)
-            figure = _new_figure(figsize=_figsize(cols, rows, scale, 0.4 if title else 0.0), layout="constrained")
-            ax = figure.add_subplot()
-        _imshow(ax, grid, title)
-        return ax.figure
+        if ax is not None:  # drawn into the caller's figure: the caller shows it
+            _imshow(ax, grid, title)
+            return ax.figure
+        cols, rows = min(len(x), nrow), math.ceil(len(x) / nrow)
+        figure = _new_figure(figsize=_figsize(cols, rows, scale, 0.4 if title else 0.0), layout="constrained")
+        _imshow(figure.add_subplot(), grid, title)
+        return _show(figure)
     if ax is not None:
         raise ValueError("titles need one axes per image; pass ax=None")
     _check_batch(x, value_range)
@@ -167,7 +185,7 @@ def show_images(x: torch.Tensor, *, nrow: int = 8, titles=None, value_range=(0.0
             axis.set_axis_off()
     if title:
         figure.suptitle(title)
-    return figure
+    return _show(figure)
 
 
 def compare(named: dict, *, nrow: int = 8, value_range=(0.0, 1.0), scale: float = 1.0) -> Figure:
@@ -183,7 +201,7 @@ def compare(named: dict, *, nrow: int = 8, value_range=(0.0, 1.0), scale: float 
     figure = _new_figure(figsize=_figsize(cols + len(named) - 1, rows, scale, 0.4), layout="constrained")
     for axis, (name, grid) in zip(figure.subplots(1, len(named), squeeze=False).ravel(), grids.items()):
         _imshow(axis, grid, name)
-    return figure
+    return _show(figure)
 
 
 def animate(frames, *, interval: int = 100, nrow: int = 8, value_range=(0.0, 1.0), titles=None,
@@ -281,12 +299,13 @@ def plot_losses(history, *, keys=("loss",), smooth: float = 0.0, logy: bool = Fa
         raise ValueError(f"no {missing} in history; it has {available}")
     if not 0 <= smooth < 1:
         raise ValueError(f"smooth must be in [0, 1), got {smooth!r}")
-    if ax is None:
+    own = ax is None  # a figure of its own is shown here; one passed in via ax is the caller's to show
+    if own:
         ax = _new_figure(figsize=(6, 3.5), layout="constrained").add_subplot()
     _draw_losses(ax, history, keys, smooth, logy)
     if title:
         ax.set_title(title)
-    return ax.figure
+    return _show(ax.figure) if own else ax.figure
 
 
 class LiveLossPlot:

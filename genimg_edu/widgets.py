@@ -89,20 +89,19 @@ class FunctionWidget:
     def _run(self, fn):
         from . import viz
 
-        mark = viz._pending_mark()  # figures made from here on belong to this widget's output
         for button in self.buttons.children:  # greyed out while a slow action runs
             button.disabled = True
         try:
-            result = fn(**self.values)
+            with viz._collect_figures() as made:  # figures fn draws belong to this widget's output
+                result = fn(**self.values)
         except Exception as error:  # kept and shown, never swallowed
-            viz._take_pending(mark)
             self._fail(error)
             return None
         finally:
             for button in self.buttons.children:
                 button.disabled = False
         self.result, self.error = result, None
-        self._draw(result, mark)
+        self._draw(result, made)
         return result
 
     def _fail(self, error: Exception):
@@ -110,23 +109,27 @@ class FunctionWidget:
         self.output.clear_output(wait=True)
         self.output.append_stderr(f"{type(error).__name__}: {error}\n")
 
-    def _draw(self, result, mark: int):
+    def _draw(self, result, made: list):
         import matplotlib.pyplot as plt
         from IPython.display import display
         from matplotlib.figure import Figure
 
         from . import viz
 
+        viz._prepared_shell()
         self.output.clear_output(wait=True)
         before = set(plt.get_fignums())
         with self.output:
             try:
-                drawn = self.render(result) if self.render is not None else result
+                with viz._collect_figures() as rendered:
+                    drawn = self.render(result) if self.render is not None else result
                 # New figures are shown here, in the widget's output, and nowhere else: pyplot ones are
-                # closed (or Jupyter would show them again under the next cell), viz ones taken
-                # off the list of figures to show when the cell ends.
-                new = viz._take_pending(mark)
+                # closed (or Jupyter would show them again under the next cell), viz ones were
+                # collected instead of being shown where they were drawn.
+                new = made + rendered
                 new += [plt.figure(number) for number in sorted(set(plt.get_fignums()) - before)]
+                for figure in new + ([drawn] if isinstance(drawn, viz.CourseFigure) else []):
+                    figure._genimg_shown = None  # the output was cleared: show it again, changed or not
                 for figure in new:
                     display(figure)
                     plt.close(figure)  # no-op for figures pyplot does not manage
