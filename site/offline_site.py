@@ -4,7 +4,9 @@
   still points at the badge image on colab.research.google.com gets the same inline badge here, so
   no page fetches it.
 - No Thebe scripts (live cells need Binder online; Jupyter Book also declares them twice).
-- MathJax 2 is served from the jupyter-server-mathjax package, copied into `_static/mathjax`.
+- MathJax 3 (SVG output: no web fonts) is served from the sphinx-mathjax-offline package, copied into
+  `_static/mathjax`: the page's tex-svg.js and the parts it loads on demand (TeX extensions, menu,
+  accessibility), not the other bundles or the CHTML fonts.
 """
 from __future__ import annotations
 
@@ -34,15 +36,33 @@ def _source_read(app, docname, content):
         content[0] = offline_badge(content[0])
 
 
+MATHJAX_PARTS = ("tex-svg.js", "input", "output/svg", "output/svg.js", "ui", "a11y", "sre", "adaptors")
+
+
+def mathjax_source() -> Path:
+    """The MathJax 3 distribution shipped by the sphinx-mathjax-offline package."""
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        folder = Path(distribution("sphinx-mathjax-offline").locate_file("sphinx-mathjax-offline/static/mathjax"))
+    except PackageNotFoundError:
+        folder = None
+    if folder is None or not (folder / "tex-svg.js").exists():
+        raise RuntimeError("the website serves MathJax itself: pip install -e '.[site]' (sphinx-mathjax-offline)")
+    return folder
+
+
 def _copy_mathjax(app, exception):
     if exception is not None or app.builder.format != "html":
         return
-    import jupyter_server_mathjax
-
-    static = Path(jupyter_server_mathjax.__file__).parent / "static"
-    target = Path(app.outdir) / "_static" / "mathjax"
-    if not (target / "MathJax.js").exists():
-        shutil.copytree(static, target, dirs_exist_ok=True)
+    source, target = mathjax_source(), Path(app.outdir) / "_static" / "mathjax"
+    shutil.rmtree(target, ignore_errors=True)  # nothing left from an earlier MathJax
+    for part in MATHJAX_PARTS:
+        if (source / part).is_dir():
+            shutil.copytree(source / part, target / part, dirs_exist_ok=True)
+        elif (source / part).exists():
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source / part, target / part)
 
 
 def _drop_thebe(app, pagename, templatename, context, doctree):
