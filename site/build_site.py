@@ -57,6 +57,22 @@ def table_of_contents(notebooks: list[Path]) -> str:
             f"- caption: How the course is built\n  chapters:\n{docs}\n")
 
 
+HIDDEN_TAGS = ("release-check",)  # cells the website runs but does not show (full-mode bars for `make check-full`)
+
+
+def hide_tagged_cells(notebook: Path) -> str | None:
+    """The notebook's JSON with MyST-NB's `remove-cell` tag added to every cell tagged with one of HIDDEN_TAGS
+    (MyST-NB's own list of removing tags is fixed), or None when no cell needs it."""
+    content = json.loads(notebook.read_text())
+    changed = False
+    for cell in content["cells"]:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if any(tag in tags for tag in HIDDEN_TAGS) and "remove-cell" not in tags:
+            cell["metadata"]["tags"] = [*tags, "remove-cell"]
+            changed = True
+    return json.dumps(content, indent=1, ensure_ascii=False) + "\n" if changed else None
+
+
 def stage(out: Path, notebooks: list[Path], *, full: bool) -> Path:
     """Symlink the sources into out/src and write its _toc.yml and _config.yml."""
     src = out / "src"
@@ -66,7 +82,11 @@ def stage(out: Path, notebooks: list[Path], *, full: bool) -> Path:
     (src / "README.md").symlink_to(ROOT / "README.md")
     (src / "docs").symlink_to(ROOT / "docs")
     for nb in notebooks:
-        (src / "notebooks" / nb.name).symlink_to(nb)
+        hidden = hide_tagged_cells(nb)
+        if hidden is None:
+            (src / "notebooks" / nb.name).symlink_to(nb)
+        else:  # a copy in which the release checks carry MyST-NB's remove-cell tag
+            (src / "notebooks" / nb.name).write_text(hidden)
     (src / "_toc.yml").write_text(table_of_contents(notebooks))
     mode = "full" if full else "fast"
     config = (SITE / "_config.yml").read_text()
