@@ -99,3 +99,25 @@ def test_widget_gives_instant_feedback_through_value_and_click():
         quiz.next_button.click()
     assert quiz.index == 0                          # wraps round to the first question
 
+
+
+MY_NOTEBOOKS = ("00", "01", "02", "03", "04", "05", "08", "09", "10", "11")  # 06a, 06b, 07: their quiz cells come separately
+
+
+@pytest.mark.parametrize("chapter", ALL_CHAPTERS)
+def test_a_notebook_ends_with_a_summary_box_and_its_own_quiz(chapter):
+    path = next((ROOT / "notebooks").glob(f"{chapter}_*.ipynb"))
+    cells = json.loads(path.read_text())["cells"]
+    code = [c for c in cells if c["cell_type"] == "code" and "release-check" not in c["metadata"].get("tags", [])]
+    quiz_cells = [c for c in code if "chapter_quiz(" in "".join(c["source"])]
+    if chapter not in MY_NOTEBOOKS and not quiz_cells:
+        pytest.skip(f"{path.name}: no quiz cell yet")
+    assert quiz_cells == [code[-1]], f"{path.name}: the quiz must be the last code cell, and only once"
+    assert f'chapter_quiz("{chapter}")' in "".join(code[-1]["source"]), f"{path.name} shows another chapter's quiz"
+    summary = [c for c in cells[:cells.index(code[-1])] if c["cell_type"] == "markdown"
+               and "## Summary" in "".join(c["source"])]
+    assert len(summary) == 1, f"{path.name}: one markdown Summary before the quiz"
+    if chapter in MY_NOTEBOOKS:
+        text = "".join(summary[0]["source"])
+        bullets = [line for line in text.splitlines() if line.startswith("- ")]
+        assert 'class="alert' in text and 4 <= len(bullets) <= 6, f"{path.name}: a boxed summary of 4-6 bullets"
