@@ -241,7 +241,7 @@ def _resume(path: Path, *, modules, optimizer, scaler, fingerprint, steps):
 
 
 def train(model: torch.nn.Module, loss_fn, data, *, config: TrainConfig, optimizer=None,
-          callbacks=(), on_step=(), checkpoint_modules: dict | None = None) -> TrainResult:
+          callbacks=(), on_step=(), checkpoint_modules: dict | None = None, batch_rows=None) -> TrainResult:
     """Train `model` for `config.steps` optimizer steps and return a TrainResult.
 
     loss_fn(model, batch) -> scalar loss tensor, or a dict with "loss" and other scalars to log.
@@ -251,6 +251,10 @@ def train(model: torch.nn.Module, loss_fn, data, *, config: TrainConfig, optimiz
     KeyboardInterrupt stops training. on_step: hook(step, model) after every optimizer step (e.g.
     an EMA update); hooks with their own state pass it as checkpoint_modules={"ema": ema_model} so a
     resumed run restores it. If config.checkpoint_path exists, training resumes from it.
+    batch_rows: rows(step) -> (B,) long row indices of batch number `step`, for a recipe with its own
+    batch order (the judges: a fresh permutation per epoch and a short last batch); default
+    `batch_indices` (shuffled epochs seeded from config.seed, a pure function of the step, so resuming
+    reproduces the run; a custom order resumes exactly only if it is one too).
     """
     device = torch.device(config.device) if config.device is not None else pick_device()
     n = _dataset_size(data)
@@ -287,7 +291,8 @@ def train(model: torch.nn.Module, loss_fn, data, *, config: TrainConfig, optimiz
     bar = tqdm(total=config.steps, initial=step, disable=not config.progress, desc="train")
     try:
         while step < config.steps:
-            rows = batch_indices(step, n=n, batch_size=config.batch_size, seed=config.seed)
+            rows = (batch_indices(step, n=n, batch_size=config.batch_size, seed=config.seed)
+                    if batch_rows is None else batch_rows(step))
             batch = _to_device(get_batch(data, rows), device, config.channels_last)
             with torch.autocast(device.type, dtype=amp_dtype) if amp_dtype is not None else nullcontext():
                 logs = _as_logs(loss_fn(model, batch))

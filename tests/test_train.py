@@ -106,6 +106,23 @@ def test_callbacks_and_on_step_are_called():
     assert hooks == [1, 2, 3, 4, 5]
 
 
+def test_batch_rows_replaces_the_default_batch_order():
+    model, data = tiny_problem()
+    seen, asked = [], []
+
+    def rows(step):
+        asked.append(step)
+        return torch.arange(step % 3, step % 3 + 2)  # batches of 2, not config.batch_size
+
+    def loss(m, batch):
+        seen.append(batch[0].shape[0])
+        return noisy_loss(m, batch)
+
+    train(model, loss, data, batch_rows=rows,
+          config=TrainConfig(steps=4, batch_size=8, device="cpu", progress=False))
+    assert asked == [0, 1, 2, 3] and seen == [2, 2, 2, 2]
+
+
 def test_batch_indices_cover_each_epoch_once_and_depend_on_seed():
     n, batch_size = 10, 4
     rows = torch.cat([batch_indices(step, n=n, batch_size=batch_size, seed=0) for step in range(5)])  # 2 epochs

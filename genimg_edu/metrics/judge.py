@@ -33,6 +33,7 @@ from ..checkpoint import load_checkpoint, save_checkpoint
 from ..data import check_images, load_dataset
 from ..data.shapes import ATTRIBUTES as SHAPES_ATTRIBUTE_VALUES
 from ..device import cache_dir
+from ..train import TrainConfig, train
 
 VERSION = "2"  # bump when the architecture or the training recipe changes: old caches are ignored
 TORCHVISION_KINDS = {"mnist": 28, "fashion_mnist": 28, "cifar10": 32}  # kind -> its one image size
@@ -86,7 +87,12 @@ def _channels(kind: str) -> int:
 
 class JudgeNet(nn.Module):
     """Conv stages (conv-BN-ReLU, then 2x2 max-pool) down to 4x4, a 128-d feature layer, one head per
-    attribute. x: (N, C, size, size) in [0, 1] -> dict head -> (N, classes) logits."""
+    attribute. x: (N, C, size, size) in [0, 1] -> dict head -> (N, classes) logits.
+
+    Chapter 03's `SmallCNN` (genimg_edu.vision) is the same idea kept minimal for teaching (two conv
+    blocks, no batch norm, no feature layer); the judge needs a conv stage per halving down to 4x4,
+    batch norm and the 128-d feature layer the Fréchet distance reads. Building the judge from
+    SmallCNN would change every judge's weights and with them every chapter's measured numbers."""
 
     def __init__(self, in_channels: int, size: int, heads: dict[str, int]):
         super().__init__()
@@ -231,9 +237,29 @@ class Judge:
                 for name, labels in wanted.items()}
 
 
+class _EpochBatches:
+    """The judge recipe's batch order: each epoch a fresh permutation of the train split, drawn from
+    the recipe's generator (which also draws the augmentation), cut into batches with a shorter last
+    one. A `train()` batch_rows(step); called once per step, in order."""
+
+    def __init__(self, n: int, batch_size: int, generator: torch.Generator, rng_after_init: torch.Tensor):
+        self.n, self.batch_size, self.generator = n, batch_size, generator
+        self.steps_per_epoch = -(-n // batch_size)
+        self.rng_after_init, self.order = rng_after_init, None
+
+    def __call__(self, step: int) -> torch.Tensor:
+        if step == 0:  # train() reseeds torch at its start; dropout continues the stream the weights came from
+            torch.set_rng_state(self.rng_after_init)
+        i = step % self.steps_per_epoch
+        if i == 0:
+            self.order = torch.randperm(self.n, generator=self.generator)
+        return self.order[i * self.batch_size:(i + 1) * self.batch_size]
+
+
 def train_judge(kind: str, *, size: int, progress: bool = False, download: bool = False,
                 device=None) -> Judge:
-    """Train a judge from scratch on the real train split; measure it on the held-out test split.
+    """Train a judge from scratch on the real train split with `genimg_edu.train.train` (AdamW, a
+    one-cycle schedule, no gradient clipping); measure it on the held-out test split.
     download: torchvision kinds only, fetch the data if missing. device: where to train (default cpu;
     the weights come back to the cpu)."""
     _check_kind_size(kind, size)
@@ -242,29 +268,24 @@ def train_judge(kind: str, *, size: int, progress: bool = False, download: bool 
     start = time.perf_counter()
     images, labels = _real_data(kind, size, "train", download)
     heads = _heads(kind)
-    generator = torch.Generator().manual_seed(recipe.seed)
+    generator = torch.Generator().manual_seed(recipe.seed)  # batch order and augmentation
     torch.manual_seed(recipe.seed)  # weight init
     net = JudgeNet(images.shape[1], size, heads).to(device)
-    steps_per_epoch = -(-len(images) // recipe.batch_size)
+    batches = _EpochBatches(len(images), recipe.batch_size, generator, torch.get_rng_state())
     epochs = recipe.epochs.get(size, 8)
-    total = epochs * steps_per_epoch
+    total = epochs * batches.steps_per_epoch
     optimizer = torch.optim.AdamW(net.parameters(), lr=recipe.lr, weight_decay=1e-4)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=recipe.lr, total_steps=total)
-    from tqdm.auto import tqdm
-    bar = tqdm(total=total, desc=f"training the {kind} judge ({size}x{size})", disable=not progress)
-    net.train()
-    for _ in range(epochs):
-        order = torch.randperm(len(images), generator=generator)
-        for i in range(0, len(images), recipe.batch_size):
-            rows = order[i:i + recipe.batch_size]
-            out = net(_augment(images[rows], recipe, generator).to(device, non_blocking=True))
-            loss = sum(F.cross_entropy(out[k], labels[k][rows].to(device)) for k in heads)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            schedule.step()
-            bar.update(1)
-    bar.close()
+
+    def loss_fn(model, batch):
+        x, *targets = batch  # augmented on the cpu, where the recipe's generator lives
+        out = model(_augment(x.cpu(), recipe, generator).to(device, non_blocking=True))
+        return sum(F.cross_entropy(out[k], y) for k, y in zip(heads, targets))
+
+    config = TrainConfig(steps=total, batch_size=recipe.batch_size, lr=recipe.lr, seed=recipe.seed,
+                         grad_clip=None, device=device, log_every=batches.steps_per_epoch, progress=progress)
+    train(net, loss_fn, (images, *(labels[k] for k in heads)), config=config, optimizer=optimizer,
+          on_step=[lambda step, model: schedule.step()], batch_rows=batches)
     seconds = time.perf_counter() - start
     judge = Judge(kind, size, net.cpu(), {})
     test_images, test_labels = _real_data(kind, size, "test", download)
