@@ -126,3 +126,20 @@ def test_trainer_rejects_bad_data():
     from genimg_edu.data import load_dataset
     with pytest.raises(ValueError, match="value_range"):
         GANTrainer(g, d, load_dataset("digits"), config=GANConfig(device="cpu"))
+
+
+def test_trainer_follows_train_conventions(tmp_path):
+    """Batches without replacement from train.batch_indices, AdamW, checkpoint_every None."""
+    trainer = _tiny_trainer(None, 5)  # 40 images, batches of 8: the first five batches are one epoch
+    seen = []
+    draw = trainer._batch
+    trainer._batch = lambda: (seen.append(draw()), seen[-1])[1]
+    trainer.fit()
+    rows = torch.cat([real.flatten(1) for real, _ in seen])
+    assert len(torch.unique(rows, dim=0)) == 40  # every image once in the epoch
+    assert all(isinstance(o, torch.optim.AdamW) for o in (trainer.g_optimizer, trainer.d_optimizer))
+    assert GANConfig().checkpoint_every is None
+    with pytest.raises(ValueError, match="checkpoint_every needs a checkpoint_path"):
+        GANConfig(checkpoint_every=10)
+    with pytest.raises(ValueError, match="checkpoint_every"):
+        GANConfig(checkpoint_every=0, checkpoint_path=str(tmp_path / "x.safetensors"))

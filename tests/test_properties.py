@@ -222,8 +222,8 @@ REGISTRY = [
            "lr_d": POSITIVE_FLOAT, "betas": {"one number": 0.5, "above one": (0.5, 1.5), "a string": "adam"},
            "loss": CHOICE, "label_smoothing": PROBABILITY, "ema_decay": {"above one": 1.5, "negative": -0.1},
            "seed": {"negative": -1, "a string": "0"}, "log_every": POSITIVE_INT,
-           "checkpoint_every": NON_NEGATIVE_INT, "device": {"gpu (not a device)": "gpu", "a number": 0.5},
-           "amp": CHOICE},
+           "checkpoint_every": {"zero": 0, "negative": -1, "a float": 1.5, "a string": "3"},
+           "device": {"gpu (not a device)": "gpu", "a number": 0.5}, "amp": CHOICE},
           numeric={"batch_size": st.integers(max_value=0), "lr_g": st.floats(max_value=0.0),
                    "log_every": st.integers(max_value=0)}),
     Entry("TrainConfig", lambda: _train_config, {"steps": 10},
@@ -260,6 +260,153 @@ def _to_signed(**kwargs):
     from genimg_edu.data import to_signed
     return to_signed(**kwargs)
 
+
+
+# ---- chapters 08-11 ------------------------------------------------------------------------------
+
+def _call(module: str, name: str):
+    """A target that imports genimg_edu.<module>.<name> when first called (nothing heavy at collection)."""
+    def target():
+        import importlib
+        return getattr(importlib.import_module(f"genimg_edu.{module}"), name)
+    return target
+
+
+@functools.lru_cache(maxsize=None)
+def _tiny_pipe():
+    from genimg_edu.stable_diffusion import build_tiny_pipeline
+    return build_tiny_pipeline(seed=0)
+
+
+@functools.lru_cache(maxsize=None)
+def _style_net():
+    from genimg_edu.style import StyleNet
+    torch.manual_seed(0)
+    return StyleNet(width=4, blocks=1).eval()
+
+
+def _sd_budget():
+    from genimg_edu.landscape.compute import SD_V1_BUDGET
+    return SD_V1_BUDGET
+
+
+RGB16, RGB64 = images(shape=(2, 3, 16, 16)), images(shape=(1, 3, 64, 64))
+FEATURES = lambda: torch.rand(2, 8, 6, 6, generator=torch.Generator().manual_seed(2))  # noqa: E731
+FEATURE_MAP_BAD = {"3-D": lambda: torch.rand(8, 6, 6), "a list": [[1.0]], "None": None}
+SEED = {"negative": -1, "a string": "0", "None": None, "a float": 1.5}
+NAME = {"unknown name": "no-such-name", "a number": 3, "None": None}
+FRACTION = {"zero": 0.0, "above one": 1.5, "NaN": math.nan, "a string": "0.5", "None": None}
+YEAR = {"a string": "2014", "a float": 2014.5, "None": None, "before 1900": 1200, "far future": 3000}
+SD_PROMPT = {"None": None, "a number": 42, "an empty list": []}
+
+REGISTRY += [
+    # chapter 08: mini Stable Diffusion
+    Entry("MiniSDConfig", _call("stable_diffusion", "MiniSDConfig"), {},
+          {"n_train": POSITIVE_INT, "vae_steps": POSITIVE_INT, "unet_batch_size": POSITIVE_INT,
+           "unet_lr": NON_NEGATIVE_FLOAT, "kl_weight": NON_NEGATIVE_FLOAT, "caption_dropout": PROBABILITY,
+           "partial_caption": PROBABILITY, "ema_decay": {"one": 1.0, "negative": -0.5, "NaN": math.nan, "a string": "0.9"},
+           "schedule": CHOICE, "prediction": CHOICE, "vae_channels": {"one level": (16,), "an int": 16, "None": None},
+           "unet_channels": {"one level": (32,), "an int": 32}, "attention_levels": {"wrong count": (True,), "None": None},
+           "text_heads": {"does not divide text_dim": 5, **POSITIVE_INT}, "seed": SEED}),
+    Entry("course_tokenizer", _call("stable_diffusion", "course_tokenizer"), {"max_length": 16},
+          {"max_length": POSITIVE_INT}),
+    Entry("stable_diffusion.generate", _call("stable_diffusion.evaluation", "generate"),
+          {"pipe": _tiny_pipe, "prompts": ["a red circle"], "steps": 2},
+          {"prompts": SD_PROMPT, "guidance": NON_NEGATIVE_FLOAT, "steps": POSITIVE_INT, "seed": SEED,
+           "batch_size": POSITIVE_INT}, aliases={"prompts": ("prompt",)}),
+    Entry("denoise_step_by_step", _call("stable_diffusion", "denoise_step_by_step"),
+          {"pipe": _tiny_pipe, "prompt": "a red circle", "steps": 2, "height": 32, "width": 32},
+          {"prompt": {"None": None, "a number": 42, "a list": ["a", "b"]}, "steps": POSITIVE_INT,
+           "guidance": NON_NEGATIVE_FLOAT, "height": {"not a multiple of 8": 30, **POSITIVE_INT},
+           "num_images": POSITIVE_INT, "seed": SEED}),
+    # chapter 09: style transfer
+    Entry("StyleConfig", _call("style", "StyleConfig"), {},
+          {"steps": POSITIVE_INT, "optimiser": CHOICE, "lr": {"zero": 0, "negative": -1, "NaN": math.nan, "a string": "0.1"},
+           "content_weight": NON_NEGATIVE_FLOAT, "style_weight": NON_NEGATIVE_FLOAT, "tv_weight": NON_NEGATIVE_FLOAT,
+           "init": CHOICE, "seed": SEED, "history_every": POSITIVE_INT}),
+    Entry("FeedForwardConfig", _call("style", "FeedForwardConfig"), {},
+          {"steps": POSITIVE_INT, "batch_size": POSITIVE_INT, "crop": {"not a multiple of 4": 30, "too small": 8, **POSITIVE_INT},
+           "lr": NON_NEGATIVE_FLOAT, "style_weight": NON_NEGATIVE_FLOAT, "width": POSITIVE_INT, "blocks": POSITIVE_INT,
+           "seed": SEED}),
+    Entry("style_image", _call("style", "style_image"), {"name": "swirl", "size": 32},
+          {"name": NAME, "size": {**POSITIVE_INT, "huge": 10**6}, "seed": SEED}),
+    Entry("content_image", _call("style", "content_image"), {"name": "astronaut", "size": 32},
+          {"name": NAME, "size": POSITIVE_INT}),
+    Entry("texture_image", _call("style", "texture_image"), {"name": "brick", "size": 32},
+          {"name": NAME, "size": POSITIVE_INT}),
+    Entry("gram_matrix", _call("style", "gram_matrix"), {"features": FEATURES}, {"features": FEATURE_MAP_BAD}),
+    Entry("adain", _call("style", "adain"), {"content_features": FEATURES, "style_features": FEATURES},
+          {"content_features": FEATURE_MAP_BAD, "style_features": {**FEATURE_MAP_BAD, "other channels": lambda: torch.rand(2, 4, 6, 6)},
+           "eps": POSITIVE_FLOAT}),
+    Entry("feature_net", _call("style", "feature_net"), {"name": "random"}, {"name": NAME}),
+    Entry("RandomFeatures", _call("style", "RandomFeatures"), {"width": 8},
+          {"width": {**POSITIVE_INT, "huge": 10**6}, "seed": SEED}),
+    Entry("stylise_fast", _call("style", "stylise_fast"), {"model": _style_net, "x": RGB16},
+          {"x": {**image_bad(shape=(2, 3, 16, 16)), "side not divisible by 4": lambda: torch.rand(1, 3, 18, 18)},
+           "model": {"None": None, "a string": "net"}}),
+    # chapter 10: ethics
+    Entry("radial_spectrum", _call("ethics.detector", "radial_spectrum"), {"x": RGB16}, {"x": image_bad(shape=(2, 3, 16, 16))}),
+    Entry("jpeg", _call("ethics.detector", "jpeg"), {"x": RGB16, "quality": 75},
+          {"x": image_bad(shape=(2, 3, 16, 16)), "quality": {"zero": 0, "above 95": 100, "a float": 50.5, "a string": "75", "None": None}}),
+    Entry("resize", _call("ethics.detector", "resize"), {"x": RGB16, "scale": 0.5},
+          {"x": image_bad(shape=(2, 3, 16, 16)), "scale": {**POSITIVE_FLOAT, "above one": 2.0}}),
+    Entry("degrade", _call("ethics.detector", "degrade"), {"x": RGB16},
+          {"quality": {"zero": 0, "a string": "75"}, "scale": POSITIVE_FLOAT}),
+    Entry("pixelate", _call("ethics.anonymise", "pixelate"), {"x": RGB16, "block": 4},
+          {"x": image_bad(shape=(2, 3, 16, 16)), "block": POSITIVE_INT}),
+    Entry("watermark.embed", _call("ethics.watermark", "embed"),
+          {"x": lambda: RGB64()[0], "bits": lambda: __import__("genimg_edu.ethics.watermark", fromlist=["x"]).random_bits(8)},
+          {"x": {label: (lambda make=make: _value(make)[0]) for label, make in image_bad(shape=(1, 3, 64, 64)).items()
+                 if label in ("NaN pixel", "inf pixel", "0..255 range", "integer dtype")}
+                | {"4-D (a batch)": RGB64, "grey (1, H, W)": lambda: RGB64()[0, :1], "None": None}, "bits": {"None": None, "a string": "0101", "not 0/1": [0, 2, 1]},
+           "delta": POSITIVE_FLOAT, "passes": POSITIVE_INT}),
+    Entry("watermark.random_bits", _call("ethics.watermark", "random_bits"), {"n": 8},
+          {"n": POSITIVE_INT, "seed": SEED}),
+    Entry("detection_threshold", _call("ethics.watermark", "detection_threshold"), {"n_bits": 32},
+          {"n_bits": POSITIVE_INT, "false_positive": FRACTION}),
+    Entry("nn_ratio", _call("ethics.memorisation", "nn_ratio"), {"samples": IMAGE_01, "train": images(shape=(6, 1, 8, 8))},
+          {"samples": image_bad(), "train": {**image_bad(shape=(6, 1, 8, 8)), "one image": images(shape=(1, 1, 8, 8)),
+                                             "other size": images(shape=(6, 1, 16, 16))}}),
+    Entry("memorised_share", _call("ethics.memorisation", "memorised_share"),
+          {"samples": IMAGE_01, "train": images(shape=(6, 1, 8, 8))}, {"threshold": FRACTION}),
+    Entry("red_weight", _call("ethics.bias", "red_weight"), {"red_share": 0.8}, {"red_share": FRACTION}),
+    Entry("skewed_shapes", _call("ethics.bias", "skewed_shapes"), {"n": 20},
+          {"red_share": FRACTION, "n": POSITIVE_INT, "size": {"an unsupported size": 12, "a string": "16"}, "seed": SEED}),
+    Entry("amplification", _call("ethics.bias", "amplification"), {"output_share": 0.9, "data_share": 0.8},
+          {"output_share": {"above one": 1.5, "negative": -0.1, "NaN": math.nan, "a string": "0.9"}, "data_share": FRACTION}),
+    # chapter 11: the landscape
+    Entry("matmul_flops", _call("landscape.compute", "matmul_flops"), {"m": 4, "k": 4, "n": 4},
+          {"m": POSITIVE_INT, "k": POSITIVE_INT, "n": POSITIVE_INT}),
+    Entry("conv2d_flops", _call("landscape.compute", "conv2d_flops"),
+          {"batch": 2, "in_channels": 3, "out_channels": 8, "out_size": (16, 16), "kernel": (3, 3)},
+          {"batch": POSITIVE_INT, "in_channels": POSITIVE_INT, "out_channels": POSITIVE_INT,
+           "out_size": {"an int": 16, "three numbers": (1, 2, 3), "zero": (0, 16)}, "kernel": {"an int": 3, "negative": (-3, 3)},
+           "groups": {**POSITIVE_INT, "does not divide the channels": 2}}),
+    Entry("training_flops", _call("landscape.compute", "training_flops"), {"budget": _sd_budget},
+          {"budget": {"None": None, "a number": 150000}, "precision": CHOICE, "utilization": FRACTION}),
+    Entry("budget_on_machine", _call("landscape.compute", "budget_on_machine"), {"budget": _sd_budget, "local_flops": 1e11},
+          {"local_flops": POSITIVE_FLOAT, "precision": CHOICE, "utilization": FRACTION}),
+    Entry("describe_duration", _call("landscape.compute", "describe_duration"), {"seconds": 100.0},
+          {"seconds": {"negative": -1.0, "NaN": math.nan, "a string": "100", "None": None}}),
+    Entry("measure_matmul", _call("landscape.compute", "measure_matmul"), {"n": 8, "repeats": 1},
+          {"n": POSITIVE_INT, "repeats": POSITIVE_INT, "device": {"gpu (not a device)": "gpu", "a number": 3}}),
+    Entry("per_class_for", _call("landscape.learning_curve", "per_class_for"), {"fraction": 0.2, "n_train": 1000},
+          {"fraction": FRACTION, "n_train": POSITIVE_INT, "num_classes": POSITIVE_INT}),
+    Entry("LearningCurveConfig", _call("landscape.learning_curve", "LearningCurveConfig"), {},
+          {"fractions": {"empty": (), "above one": (0.5, 1.5), "a float": 0.5, "zero": (0.0,)}, "steps": POSITIVE_INT,
+           "batch_size": POSITIVE_INT, "n_samples": POSITIVE_INT, "sample_steps": POSITIVE_INT,
+           "scale": NON_NEGATIVE_FLOAT, "seed": SEED}),
+    Entry("SyntheticDataConfig", _call("landscape.synthetic_data", "SyntheticDataConfig"), {},
+          {"real_per_class": POSITIVE_INT, "synthetic_per_class": NON_NEGATIVE_INT, "seeds": {"empty": (), "an int": 3},
+           "classifier_steps": POSITIVE_INT, "classifier_lr": POSITIVE_FLOAT, "generator_steps": POSITIVE_INT,
+           "sample_steps": POSITIVE_INT, "scale": NON_NEGATIVE_FLOAT}),
+    Entry("events_in", _call("landscape.timeline", "events_in"), {"year": 2014}, {"year": YEAR}),
+    Entry("timeline_entry", _call("landscape.timeline", "timeline_entry"), {"year": 2014},
+          {"year": YEAR, "pictures": {"a list": [1], "a string": "gan", "a picture out of range": lambda: {1957: torch.rand(1, 1, 8, 8) + 2}}}),
+    Entry("by_maker", _call("landscape.players", "by_maker"), {"maker": "OpenAI"}, {"maker": NAME}),
+    Entry("mean_spread", _call("landscape.synthetic_data", "mean_spread"), {"values": [0.5, 0.6, 0.7]},
+          {"values": {"empty": [], "None": None, "a string": "0.5", "NaN": [0.5, math.nan]}}),
+]
 
 # ---- the check -----------------------------------------------------------------------------------
 

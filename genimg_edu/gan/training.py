@@ -11,6 +11,16 @@ Losses (on raw logits, no sigmoid in D):
     "nonsaturating":  L_D = softplus(-D(x)) + softplus(D(G(z)))     L_G = softplus(-D(G(z)))
     "hinge":          L_D = relu(1 - D(x)) + relu(1 + D(G(z)))     L_G = -D(G(z))
 Taught in notebook 05.
+
+`GANTrainer` is its own loop, not `genimg_edu.train.train`: one step is two optimizer steps on two
+models with two losses, the EMA of G follows the G step, and D is frozen in the middle. `train()`
+owns one model, one optimizer and one loss per step; bending it to two players would hide the very
+update this chapter teaches. Everything else follows `train()`'s conventions and shares its pieces:
+batches come from `train.batch_indices` (shuffled epochs without replacement, a pure function of the
+step, so a resumed run draws the same batches), AdamW (weight_decay 0 = Adam, with the DCGAN betas),
+`checkpoint_every=None` (save at the end only), one history record {"step", losses...} of means per
+`log_every` steps handed to callbacks as `train()` hands them, and safetensors checkpoints through
+`genimg_edu.checkpoint` (models, optimizers, the latent generator) that resume to the same run.
 """
 from __future__ import annotations
 
@@ -28,7 +38,7 @@ from ..checkpoint import load_checkpoint, save_checkpoint
 from ..data import ImageSet, check_images
 from ..device import amp_choice, device_capabilities, pick_device
 from ..ema import EMA
-from ..train import DEVICE_RULE, check_fields, is_device
+from ..train import DEVICE_RULE, batch_indices, check_fields, is_device
 
 LOSSES = ("nonsaturating", "hinge")
 
@@ -124,16 +134,16 @@ class GANConfig:
 
     steps: int = 2000                      # gan_steps (one D + one G update each)
     batch_size: int = 64
-    lr_g: float = 2e-4                     # Adam learning rates; beta1 = 0.5 is the DCGAN recipe
+    lr_g: float = 2e-4                     # AdamW learning rates (no weight decay); beta1 = 0.5 is the DCGAN recipe
     lr_d: float = 2e-4
     betas: tuple[float, float] = (0.5, 0.999)
     loss: str = "hinge"                    # one of LOSSES
     label_smoothing: float = 0.0           # nonsaturating loss only
     ema_decay: float | None = 0.999        # keep an exponential moving average of G (None: off)
-    seed: int = 0                          # seeds batches and latents (and the weights, via seed_everything)
+    seed: int = 0                          # seeds the batch order (train.batch_indices) and the latents
     log_every: int = 50                    # history gets one averaged record every log_every steps
     checkpoint_path: str | None = None     # safetensors file to save to / resume from
-    checkpoint_every: int = 0              # 0: save only at the end (when checkpoint_path is set)
+    checkpoint_every: int | None = None    # also save every N steps (None: only at the end, when checkpoint_path is set)
     progress: bool = True                  # tqdm bar
     device: str | None = None              # None: pick_device()
     amp: str = "off"                       # "off" | "bf16" (autocast; no loss scaling needed) | "auto": bf16 where
@@ -161,10 +171,12 @@ class GANConfig:
                           "None or a number in [0, 1)"),
             "seed": (is_int(self.seed, 0), "an int >= 0"),
             "log_every": (is_int(self.log_every, 1), "an int >= 1"),
-            "checkpoint_every": (is_int(self.checkpoint_every, 0), "an int >= 0 (0: save only at the end)"),
+            "checkpoint_every": (self.checkpoint_every is None or is_int(self.checkpoint_every, 1), "None or an int >= 1"),
             "device": (is_device(self.device), DEVICE_RULE),
             "amp": (self.amp in ("off", "bf16", "auto"), "'off', 'bf16' or 'auto'"),
         })
+        if self.checkpoint_every is not None and self.checkpoint_path is None:
+            raise ValueError("checkpoint_every needs a checkpoint_path to save to")
         self.betas = tuple(betas)
 
 
@@ -190,20 +202,22 @@ class GANTrainer:
         if self.conditional and self.labels is None:
             raise ValueError("a conditional generator needs labelled data: an ImageSet or (images, labels)")
         self.generator, self.discriminator = generator.to(self.device), discriminator.to(self.device)
-        self.g_optimizer = torch.optim.Adam(generator.parameters(), lr=self.config.lr_g, betas=self.config.betas)
-        self.d_optimizer = torch.optim.Adam(discriminator.parameters(), lr=self.config.lr_d, betas=self.config.betas)
+        self.g_optimizer = torch.optim.AdamW(generator.parameters(), lr=self.config.lr_g, betas=self.config.betas,
+                                             weight_decay=0.0)
+        self.d_optimizer = torch.optim.AdamW(discriminator.parameters(), lr=self.config.lr_d, betas=self.config.betas,
+                                             weight_decay=0.0)
         self.ema_tracker = EMA(generator, decay=self.config.ema_decay, warmup=10) if self.config.ema_decay else None
         self.ema = self.ema_tracker.model if self.ema_tracker is not None else None  # the averaged G
-        self.rng = torch.Generator().manual_seed(self.config.seed)
+        self.rng = torch.Generator().manual_seed(self.config.seed)  # the latents
         self.step, self.history = 0, []
         path = self.config.checkpoint_path
         if path and Path(path).exists():
             self.load(path)
 
     def _batch(self):
-        rows = torch.randint(len(self.images), (self.config.batch_size,), generator=self.rng)
-        labels = self.labels[rows] if self.conditional else None
-        real = self.images[rows]
+        rows = batch_indices(self.step, n=len(self.images), batch_size=self.config.batch_size, seed=self.config.seed)
+        labels = self.labels.index_select(0, rows) if self.conditional else None
+        real = self.images.index_select(0, rows)
         if self.device.type == "cuda":  # page-locked copies go to the GPU asynchronously
             real, labels = real.pin_memory(), labels.pin_memory() if labels is not None else None
         to = lambda t: t.to(self.device, non_blocking=True) if t is not None else None  # noqa: E731
@@ -211,7 +225,8 @@ class GANTrainer:
 
     def fit(self, steps: int | None = None, *, callbacks=()) -> list[dict]:
         """Train until `steps` total gan_steps (default config.steps). Each callback(step, logs) runs
-        at every log (the `train` callback signature, so `viz.LiveLossPlot` works). Returns the history: [{"step", "d_loss", "g_loss", "d_fake"}, ...]."""
+        at every log with the record, as `train` calls them (so `viz.LiveLossPlot` works). Returns the
+        history: [{"step", "d_loss", "g_loss", "d_fake"}, ...]."""
         target = self.config.steps if steps is None else steps
         if isinstance(target, bool) or not isinstance(target, int) or target < 1:
             raise ValueError(f"steps must be an int >= 1 (the total gan_steps to reach), got {target!r}")
@@ -236,8 +251,8 @@ class GANTrainer:
                 sums = {}
                 bar.set_postfix(d_loss=f"{record['d_loss']:.3f}", g_loss=f"{record['g_loss']:.3f}")
                 for callback in callbacks:
-                    callback(self.step, {k: v for k, v in record.items() if k != "step"})
-            if cfg.checkpoint_path and cfg.checkpoint_every and self.step % cfg.checkpoint_every == 0:
+                    callback(self.step, dict(record))
+            if cfg.checkpoint_path and cfg.checkpoint_every is not None and self.step % cfg.checkpoint_every == 0:
                 self.save(cfg.checkpoint_path)
         bar.close()
         if cfg.checkpoint_path:
