@@ -45,8 +45,10 @@ def pixelate(x: torch.Tensor, *, block: int) -> torch.Tensor:
     """Replace every block x block square by its mean colour. x: (N, C, H, W) in [0, 1], same shape out
     (edges that do not fill a whole block are averaged over what is there)."""
     check_images(x, name="x")
-    if not isinstance(block, int) or block < 1:
+    if isinstance(block, bool) or not isinstance(block, int) or block < 1:
         raise ValueError(f"block must be a positive int (pixels per square), got {block!r}")
+    if not len(x):
+        raise ValueError("x must hold at least one image, got an empty batch")
     H, W = x.shape[-2:]
     small = F.avg_pool2d(x, block, ceil_mode=True)
     return F.interpolate(small, scale_factor=block, mode="nearest")[..., :H, :W]

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import torch
 
 from ..data import ImageSet, load_dataset
+from ..checks import check_int, check_number, check_seed
 from ..data.shapes import ATTRIBUTES
 from ..diffusion import DiffusionLoss, UNet, UNetConfig, make_schedule
 from ..diffusion.digits import generate_digits
@@ -49,13 +50,14 @@ class BiasConfig:
 
 def red_weight(red_share: float) -> float:
     """The `weights` knob value that makes red `red_share` of the data (the other 4 colours weigh 1)."""
-    if not 0 < red_share < 1:
-        raise ValueError(f"red_share must be in (0, 1), got {red_share}")
+    check_number("red_share", red_share, low=0, high=1, low_open=True, high_open=True)
     return 4 * red_share / (1 - red_share)
 
 
 def skewed_shapes(*, red_share: float = 0.8, n: int = 3000, size: int = 16, seed: int = 0) -> ImageSet:
     """Shapes with red making up about `red_share` of the images, in [-1, 1]; labels = shape index."""
+    check_int("n", n, low=1)
+    check_seed("seed", seed)
     return load_dataset("shapes", n=n, size=size, seed=seed, value_range=(-1, 1),
                         weights={"colour": {"red": red_weight(red_share)}})
 
@@ -115,6 +117,6 @@ def colour_shares(judge, images: torch.Tensor) -> dict[str, float]:
 
 def amplification(output_share: float, data_share: float) -> float:
     """How much the model exaggerates a value's share: output / data (1 = faithful, > 1 = amplified)."""
-    if data_share <= 0:
-        raise ValueError(f"data_share must be > 0, got {data_share}")
+    check_number("output_share", output_share, low=0, high=1)
+    check_number("data_share", data_share, low=0, high=1, low_open=True)
     return output_share / data_share

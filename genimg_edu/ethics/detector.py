@@ -23,6 +23,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
 
+from ..checks import check_number
 from ..data import check_images
 
 
@@ -33,7 +34,7 @@ def radial_spectrum(x: torch.Tensor) -> torch.Tensor:
     R = min(H, W) // 2 + 1: entry r is the mean of log(1 + |FFT|) over frequencies whose distance
     from the centre rounds to r — ring 0 is the average brightness, the last ring the finest detail.
     """
-    check_images(x, name="x")
+    _check_batch(x)
     grey = x.float().mean(1)                                            # (N, H, W)
     H, W = grey.shape[-2:]
     spectrum = torch.fft.fftshift(torch.fft.fft2(grey), dim=(-2, -1)).abs()
@@ -126,10 +127,17 @@ class CNNDetector(nn.Module):
         return _balanced_accuracy(self.prob_generated(real), self.prob_generated(fake))
 
 
+def _check_batch(x) -> None:
+    """x: a non-empty (N, C, H, W) batch in [0, 1]."""
+    check_images(x, name="x")
+    if not len(x):
+        raise ValueError("x must hold at least one image, got an empty batch")
+
+
 def jpeg(x: torch.Tensor, quality: int) -> torch.Tensor:
     """Round-trip every image through JPEG at `quality` (1..95). x: (N, C, H, W) in [0, 1], C in {1, 3}."""
-    check_images(x, name="x")
-    if not isinstance(quality, int) or not 1 <= quality <= 95:
+    _check_batch(x)
+    if isinstance(quality, bool) or not isinstance(quality, int) or not 1 <= quality <= 95:
         raise ValueError(f"quality must be an int in [1, 95], got {quality!r}")
     if x.shape[1] not in (1, 3):
         raise ValueError(f"x must have 1 or 3 channels, got {x.shape[1]}")
@@ -146,9 +154,8 @@ def jpeg(x: torch.Tensor, quality: int) -> torch.Tensor:
 
 def resize(x: torch.Tensor, scale: float) -> torch.Tensor:
     """Shrink by `scale` (0 < scale <= 1, bilinear, antialiased) and enlarge back to the original size."""
-    check_images(x, name="x")
-    if not 0 < scale <= 1:
-        raise ValueError(f"scale must be in (0, 1], got {scale}")
+    _check_batch(x)
+    check_number("scale", scale, low=0, high=1, low_open=True)
     H, W = x.shape[-2:]
     small = F.interpolate(x, size=(max(1, round(H * scale)), max(1, round(W * scale))), mode="bilinear",
                           antialias=True, align_corners=False)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import torch
 
+from ..checks import check_number
 from ..data import check_images
 
 COPY_RATIO = 1 / 3
@@ -35,6 +36,10 @@ def nn_ratio(samples: torch.Tensor, train: torch.Tensor) -> torch.Tensor:
                          f"{tuple(samples.shape)} and {tuple(train.shape)}")
     if len(train) < 2:
         raise ValueError(f"train must hold at least 2 images, got {len(train)}")
+    for name, x in (("samples", samples), ("train", train)):
+        if not x.is_floating_point() or not len(x) or not torch.isfinite(x).all() or x.min() < -1 or x.max() > 1:
+            raise ValueError(f"{name} must be a non-empty float batch with finite values in [0, 1] or [-1, 1], "
+                             f"got {x.dtype} {tuple(x.shape)}")
     distances = torch.cdist(samples.flatten(1).double(), train.flatten(1).double())  # (N, M)
     two = distances.topk(2, dim=1, largest=False).values
     return (two[:, 0] / two[:, 1].clamp_min(1e-12)).float()
@@ -42,6 +47,7 @@ def nn_ratio(samples: torch.Tensor, train: torch.Tensor) -> torch.Tensor:
 
 def memorised_share(samples: torch.Tensor, train: torch.Tensor, *, threshold: float = COPY_RATIO) -> float:
     """Share of samples that are near-copies of a training image (nn_ratio < threshold)."""
+    check_number("threshold", threshold, low=0, high=1, low_open=True, high_open=True)
     return float((nn_ratio(samples, train) < threshold).float().mean())
 
 

@@ -23,6 +23,7 @@ import numpy as np
 import torch
 from scipy.fft import dctn, idctn
 
+from ..checks import check_int, check_number, check_seed
 from ..data import check_images
 
 BLOCK = 4          # DCT block size inside the LL band (= 8x8 pixels of the image)
@@ -102,6 +103,10 @@ def embed(x: torch.Tensor, bits, *, delta: float = DELTA, passes: int = 3) -> to
     """Hide `bits` in x: (3, H, W) in [0, 1] -> watermarked (3, H, W) in [0, 1], on the 8-bit grid.
     Clipping to [0, 255] and rounding can push a coefficient off its lattice point, so the embedding is
     repeated (`passes` times at most) until every block reads back right."""
+    if bits is None:
+        raise TypeError("bits must be a 1-D sequence of 0/1 (the message to hide), got None")
+    check_number("delta", delta, low=0, low_open=True)
+    check_int("passes", passes, low=1)
     rgb, bits = _check(x, bits)
     for _ in range(passes):
         rgb = embed_pass(rgb, bits, delta)
@@ -151,6 +156,8 @@ def psnr(a: torch.Tensor, b: torch.Tensor) -> float:
 
 def random_bits(n: int = DEFAULT_BITS, *, seed: int = 0) -> np.ndarray:
     """A reproducible random message of n bits."""
+    check_int("n", n, low=1)
+    check_seed("seed", seed)
     return np.random.default_rng(seed).integers(0, 2, n)
 
 
@@ -158,6 +165,8 @@ def detection_threshold(n_bits: int = DEFAULT_BITS, *, false_positive: float = 1
     """Smallest number of matching bits k with P(Binomial(n_bits, 1/2) >= k) <= false_positive:
     a clean image matches each bit by chance with probability 1/2."""
     from scipy.stats import binom
+    check_int("n_bits", n_bits, low=1)
+    check_number("false_positive", false_positive, low=0, high=1, low_open=True, high_open=True)
     for k in range(n_bits + 1):
         if binom.sf(k - 1, n_bits, 0.5) <= false_positive:
             return k

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from ..checks import check_int, check_number
+
 SECONDS_PER_YEAR = 365.25 * 24 * 3600
 
 
@@ -78,17 +80,25 @@ def conv2d_flops(*, batch: int, in_channels: int, out_channels: int, out_size: t
                  groups: int = 1) -> int:
     """FLOPs of a 2-D convolution: 2 N C_out H_out W_out (C_in / groups) k_h k_w (bias ignored).
     out_size: (H_out, W_out); kernel: (k_h, k_w)."""
+    for name, value in (("batch", batch), ("in_channels", in_channels), ("out_channels", out_channels),
+                        ("groups", groups)):
+        check_int(name, value, low=1)
+    for name, pair in (("out_size", out_size), ("kernel", kernel)):
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise TypeError(f"{name} must be a pair of positive ints (height, width), got {pair!r}")
+        for value in pair:
+            check_int(name, value, low=1)
     if in_channels % groups or out_channels % groups:
         raise ValueError(f"groups={groups} must divide in_channels={in_channels} and out_channels={out_channels}")
-    values = (batch, in_channels, out_channels, *out_size, *kernel, groups)
-    if len(out_size) != 2 or len(kernel) != 2 or any(not isinstance(v, int) or v < 1 for v in values):
-        raise ValueError("batch, channels, out_size (H, W), kernel (kh, kw) and groups must be positive ints")
     (h, w), (kh, kw) = out_size, kernel
     return 2 * batch * out_channels * h * w * (in_channels // groups) * kh * kw
 
 
 def _device(device) -> torch.device:
-    device = torch.device(device)
+    try:
+        device = torch.device(device)
+    except (RuntimeError, TypeError) as error:
+        raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}") from error
     if device.type == "cuda" and not torch.cuda.is_available():
         raise ValueError("device 'cuda' asked for, but torch.cuda.is_available() is False")
     if device.type not in ("cpu", "cuda"):
@@ -131,8 +141,8 @@ def _result(flops: int, timed: tuple, device, dtype, **shape) -> dict:
 def measure_matmul(*, n: int = 512, device="cpu", dtype=torch.float32, repeats: int = 5) -> dict:
     """Time (n, n) @ (n, n) `repeats` times (after 2 warm-ups). Returns flops, median seconds,
     flops_per_second (median) and best_flops_per_second, with device, dtype and torch's thread count."""
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1 or repeats < 1:
-        raise ValueError(f"n and repeats must be positive ints, got n={n!r}, repeats={repeats!r}")
+    check_int("n", n, low=1)
+    check_int("repeats", repeats, low=1)
     device = _device(device)
     generator = torch.Generator().manual_seed(0)
     a = torch.randn(n, n, generator=generator).to(device, dtype)
@@ -176,10 +186,11 @@ def measure_machine(*, quick: bool = False) -> list[dict]:
 def training_flops(budget: TrainingBudget, *, precision: str = "fp16", utilization: float = 0.4) -> float:
     """Estimated FLOPs of a training run: gpu_hours x 3600 x peak[precision] x utilization.
     utilization is an assumption (0 < u <= 1): the share of peak the run sustained, rarely published."""
+    if not isinstance(budget, TrainingBudget):
+        raise TypeError(f"budget must be a TrainingBudget (e.g. SD_V1_BUDGET), got {type(budget).__name__}")
     if precision not in budget.gpu.peak_flops:
         raise ValueError(f"precision must be one of {sorted(budget.gpu.peak_flops)}, got {precision!r}")
-    if not 0 < utilization <= 1:
-        raise ValueError(f"utilization must be in (0, 1], got {utilization!r}")
+    check_number("utilization", utilization, low=0, high=1, low_open=True)
     return budget.gpu_hours * 3600 * budget.gpu.peak_flops[precision] * utilization
 
 
@@ -187,8 +198,7 @@ def budget_on_machine(budget: TrainingBudget, *, local_flops: float, precision: 
                       utilization: float = 0.4) -> dict:
     """How long `budget` would take at `local_flops` FLOP/s (e.g. measured here), assuming this machine
     sustained that rate the whole time. Returns total_flops, seconds, years, and the speed ratio."""
-    if not local_flops > 0:
-        raise ValueError(f"local_flops must be > 0 FLOP/s, got {local_flops!r}")
+    check_number("local_flops", local_flops, low=0, low_open=True)
     total = training_flops(budget, precision=precision, utilization=utilization)
     seconds = total / local_flops
     return {"model": budget.model, "gpu_hours": budget.gpu_hours, "precision": precision, "utilization": utilization,
@@ -209,8 +219,7 @@ def count_flops(fn) -> int:
 
 def describe_duration(seconds: float) -> str:
     """'3.2 s', '4.1 min', '2.5 h', '6.0 days' or '12.3 years'."""
-    if seconds < 0:
-        raise ValueError(f"seconds must be >= 0, got {seconds}")
+    check_number("seconds", seconds, low=0)
     for unit, size in (("years", SECONDS_PER_YEAR), ("days", 86400), ("h", 3600), ("min", 60)):
         if seconds >= size:
             return f"{seconds / size:.1f} {unit}"

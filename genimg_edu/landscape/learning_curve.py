@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import torch
 
+from ..checks import check_int, check_number, check_seed
 from ..data import load_dataset
 from ..diffusion.digits import DigitsDiffusionConfig, balanced_labels, generate_digits, train_digits_diffusion
 from ..metrics import evaluate_samples, load_judge
@@ -40,6 +41,8 @@ class LearningCurveConfig:
     seed: int = 0                               # seeds the subset, the weights and the sampling noise
 
     def __post_init__(self):
+        if not isinstance(self.fractions, (tuple, list)):
+            raise TypeError(f"fractions must be a sequence of numbers in (0, 1], got {self.fractions!r}")
         fractions = tuple(self.fractions)
         if not fractions or any(not isinstance(f, (int, float)) or not 0 < f <= 1 for f in fractions):
             raise ValueError(f"fractions must be a non-empty sequence of numbers in (0, 1], got {self.fractions!r}")
@@ -53,8 +56,8 @@ class LearningCurveConfig:
         if self.n_samples % NUM_CLASSES:
             raise ValueError(f"n_samples must be a multiple of {NUM_CLASSES} (equal numbers of every digit), "
                              f"got {self.n_samples}")
-        if self.scale < 0:
-            raise ValueError(f"scale must be >= 0, got {self.scale}")
+        check_number("scale", self.scale, low=0)
+        check_seed("seed", self.seed)
 
 
 def per_class_for(fraction: float, *, n_train: int, num_classes: int = NUM_CLASSES) -> int | None:
@@ -65,6 +68,7 @@ def per_class_for(fraction: float, *, n_train: int, num_classes: int = NUM_CLASS
     """
     if not isinstance(fraction, (int, float)) or not 0 < fraction <= 1:
         raise ValueError(f"fraction must be a number in (0, 1], got {fraction!r}")
+    check_int("num_classes", num_classes, low=1)
     if not isinstance(n_train, int) or n_train < num_classes:
         raise ValueError(f"n_train must be an int >= {num_classes}, got {n_train!r}")
     if fraction == 1:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import torch
 
+from ..checks import check_int, check_number
 from ..data import load_dataset
 from ..diffusion.digits import DigitsDiffusionConfig, balanced_labels, generate_digits, train_digits_diffusion
 from ..vision import SmallCNN, accuracy, train_classifier
@@ -48,19 +49,23 @@ class SyntheticDataConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive int, got {value!r}")
+        if not isinstance(self.seeds, (tuple, list)):
+            raise TypeError(f"seeds must be a non-empty sequence of ints, got {self.seeds!r}")
         seeds = tuple(self.seeds)
         if not seeds or any(isinstance(s, bool) or not isinstance(s, int) for s in seeds):
             raise ValueError(f"seeds must be a non-empty sequence of ints, got {self.seeds!r}")
         if len(set(seeds)) != len(seeds):
             raise ValueError(f"seeds must be distinct, got {self.seeds!r}")
         object.__setattr__(self, "seeds", seeds)
-        if self.classifier_lr <= 0 or self.scale < 0:
-            raise ValueError(f"classifier_lr must be > 0 and scale >= 0, got {self.classifier_lr}, {self.scale}")
+        check_number("classifier_lr", self.classifier_lr, low=0, low_open=True)
+        check_number("scale", self.scale, low=0)
 
 
 def mean_spread(values) -> dict:
     """{"mean", "std" (sample standard deviation; 0 for one value), "min", "max", "n"} of a list of numbers."""
-    values = [float(v) for v in values]
+    if not isinstance(values, (list, tuple)) or not all(isinstance(v, (int, float)) for v in values):
+        raise TypeError(f"values must be a list of numbers, got {values!r:.60}")
+    values = [check_number("values", float(v)) for v in values]
     if not values:
         raise ValueError("values is empty")
     return {"mean": statistics.fmean(values), "std": statistics.stdev(values) if len(values) > 1 else 0.0,

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import torch
 
+from ..checks import check_int, check_number, check_seed
 from .tokenizer import _require_transformers, tiny_clip_tokenizer
 
 SD_MODEL_ID = "stable-diffusion-v1-5/stable-diffusion-v1-5"
@@ -103,6 +104,14 @@ def denoise_step_by_step(pipe, prompt: str, *, steps: int = 25, guidance: float 
     """The pipeline's loop written out: encode text (and "" for guidance), start from noise latents,
     ask the UNet for the noise, combine with classifier-free guidance, let the scheduler step,
     decode with the VAE. height/width: multiples of 8 (the VAE scale factor)."""
+    if not isinstance(prompt, str):
+        raise TypeError(f"prompt must be a str, got {type(prompt).__name__}")
+    check_int("steps", steps, low=1)
+    check_number("guidance", guidance, low=0)
+    check_int("height", height, low=1)
+    check_int("width", width, low=1)
+    check_int("num_images", num_images, low=1)
+    check_seed("seed", seed)
     factor = vae_scale_factor(pipe)
     if height % factor or width % factor:
         raise ValueError(f"height and width must be multiples of the VAE scale factor {factor}, got {height}x{width}")

@@ -11,6 +11,8 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, fields, replace
 
+from ..checks import check_number, check_seed
+
 HELD_OUT = ({"colour": "blue", "shape": "triangle"}, {"colour": "yellow", "shape": "square"},
             {"shape": "circle", "position": "top"})  # chapter 07's held-out combinations
 SCHEDULES = ("squaredcos_cap_v2", "scaled_linear", "linear")
@@ -68,15 +70,16 @@ class MiniSDConfig:
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"{name} must be an int >= 1, got {value!r}")
         for name in ("vae_lr", "clip_lr", "unet_lr", "kl_weight"):
-            if not isinstance(getattr(self, name), (int, float)) or getattr(self, name) < 0:
-                raise ValueError(f"{name} must be a number >= 0, got {getattr(self, name)!r}")
+            check_number(name, getattr(self, name), low=0)
         for name in ("caption_dropout", "partial_caption"):
-            if not 0 <= getattr(self, name) < 1:
-                raise ValueError(f"{name} must be in [0, 1), got {getattr(self, name)!r}")
+            check_number(name, getattr(self, name), low=0, high=1, high_open=True)
         if self.caption_dropout + self.partial_caption >= 1:
             raise ValueError("caption_dropout + partial_caption must be < 1 (some prompts stay whole)")
-        if not 0 < self.ema_decay < 1:
-            raise ValueError(f"ema_decay must be in (0, 1), got {self.ema_decay!r}")
+        check_number("ema_decay", self.ema_decay, low=0, high=1, low_open=True, high_open=True)
+        check_seed("seed", self.seed)
+        for name in ("vae_channels", "unet_channels", "attention_levels"):
+            if not isinstance(getattr(self, name), (tuple, list)):
+                raise TypeError(f"{name} must be a tuple (one entry per level), got {getattr(self, name)!r}")
         if self.schedule not in SCHEDULES:
             raise ValueError(f"schedule must be one of {SCHEDULES}, got {self.schedule!r}")
         if self.prediction not in PREDICTIONS:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import torch
 
+from ..checks import check_int, check_number, check_seed
 from ..data import load_dataset
 from ..data.shapes import ATTRIBUTES
 from .prompts import CAPTION_ATTRIBUTES, all_captions, is_held_out, parse_caption
@@ -21,11 +22,15 @@ from .vae import psnr, reconstruct
 def generate(pipe, prompts, *, guidance: float = 4.0, steps: int = 25, seed: int = 0, negative_prompt=None,
              batch_size: int = 50) -> torch.Tensor:
     """pipe(...) for each prompt, batched: (N, 3, 32, 32) in [0, 1]. Seeds: seed + batch start."""
+    if not isinstance(prompts, (str, list, tuple)) or any(not isinstance(p, str) for p in prompts):
+        raise TypeError(f"prompts must be a str or a list of str, got {prompts!r:.60}")
     prompts = [prompts] if isinstance(prompts, str) else list(prompts)
     if not prompts:
         raise ValueError("prompts must not be empty")
-    if not isinstance(guidance, (int, float)) or guidance < 0:
-        raise ValueError(f"guidance must be a number >= 0, got {guidance!r}")
+    check_number("guidance", guidance, low=0)
+    check_int("steps", steps, low=1)
+    check_seed("seed", seed)
+    check_int("batch_size", batch_size, low=1)
     images = []
     for start in range(0, len(prompts), batch_size):
         chunk = prompts[start:start + batch_size]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import torch
 
+from ..checks import check_number
 from .losses import _check_features
 
 
@@ -18,6 +19,7 @@ def adain(content_features: torch.Tensor, style_features: torch.Tensor, *, eps: 
     "style statistic" (a diagonal Gram, in effect). In Huang & Belongie a trained decoder turns the
     result back into an image; the notebook shows it on features and on pixels.
     """
+    check_number("eps", eps, low=0, low_open=True)
     c = _check_features(content_features, "content_features")
     s = _check_features(style_features, "style_features")
     if s.shape[1] != c.shape[1] or s.shape[0] not in (1, c.shape[0]):

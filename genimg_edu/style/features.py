@@ -17,6 +17,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from ..checks import check_seed
+
 FEATURE_NETS = ("random", "vgg19", "pixels")
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -52,6 +54,7 @@ class RandomFeatures(nn.Module):
         super().__init__()
         if isinstance(width, bool) or not isinstance(width, int) or not 4 <= width <= 512:
             raise ValueError(f"width must be an int in [4, 512] (channels per block), got {width!r}")
+        check_seed("seed", seed)
         generator = torch.Generator().manual_seed(seed)
         channels = [3, width, width, 2 * width, 2 * width, 2 * width]
         self.convs = nn.ModuleList()

@@ -18,6 +18,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from ..checks import check_number, check_seed
 from ..device import pick_device, seed_everything
 from .features import check_image
 from .losses import gram_matrix, total_loss
@@ -86,6 +87,8 @@ class FeedForwardConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
                 raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+            check_number(name, value, low=0)
+        check_seed("seed", self.seed)
 
 
 def random_crops(photos: torch.Tensor, n: int, size: int, generator: torch.Generator) -> torch.Tensor:
@@ -146,7 +149,13 @@ def train_feedforward(style: torch.Tensor, *, net, photos: torch.Tensor | None =
 @torch.no_grad()
 def stylise_fast(model: StyleNet, x: torch.Tensor) -> torch.Tensor:
     """One forward pass: photos x (B, 3, H, W) in [0, 1], H and W divisible by 4 -> (B, 3, H, W) in [0, 1]."""
+    if not isinstance(model, StyleNet):
+        raise TypeError(f"model must be a StyleNet (from train_feedforward), got {type(model).__name__}")
+    if isinstance(x, torch.Tensor) and x.ndim == 4 and not len(x):
+        raise ValueError(f"x must hold at least one image, got shape {tuple(x.shape)}")
     check_image(x)
+    if not torch.isfinite(x).all():
+        raise ValueError("x must have finite pixels in [0, 1], got NaN or inf")
     if x.shape[2] % 4 or x.shape[3] % 4:
-        raise ValueError(f"height and width must be divisible by 4 for StyleNet, got {tuple(x.shape[2:])}")
+        raise ValueError(f"x: height and width must be divisible by 4 for StyleNet, got {tuple(x.shape[2:])}")
     return model(x)

@@ -36,6 +36,8 @@ def _check(size, seed) -> None:
         raise ValueError(f"size must be an int in [16, 1024] (pixels per side), got {size!r}")
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    if not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be an int in [0, 2**32), got {seed}")
 
 
 def _grid(size: int) -> tuple[torch.Tensor, torch.Tensor]:

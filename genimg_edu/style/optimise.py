@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import torch
 
+from ..checks import check_number, check_seed
 from .features import check_image
 from .losses import gram_matrix, total_loss
 
@@ -54,6 +55,9 @@ class StyleConfig:
                 raise ValueError(f"{name} must be a number >= 0, got {value!r}")
         if self.init not in INITS:
             raise ValueError(f"init must be one of {INITS}, got {self.init!r}")
+        for name in ("content_weight", "style_weight", "tv_weight"):
+            check_number(name, getattr(self, name), low=0)
+        check_seed("seed", self.seed)
         if isinstance(self.history_every, bool) or not isinstance(self.history_every, int) or self.history_every < 1:
             raise ValueError(f"history_every must be an int >= 1, got {self.history_every!r}")
         for name in ("content_layers", "style_layers"):
