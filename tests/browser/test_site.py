@@ -2,9 +2,13 @@
 error and no request leaving the machine, every figure of the executed notebooks is on its page, each
 chapter has its Open-in-Colab badge, the fast-mode banner is shown, and search finds things.
 
+Pages with formulas must typeset them with the site's own MathJax and no console error, no failed
+request (a 404 for a file MathJax wants, a font it may not load) served over http and opened as a file
+(the README says where index.html is, so readers open it directly too).
+
 Which website: by default this module builds a small one first with the same script (the README, the
-docs and chapter 00, fast mode; about a minute, less when the execution cache has chapter 00), so
-`make test` checks the same thing everywhere. GENIMG_SITE_TEST=full checks `make site`'s complete
+docs, chapter 00 and chapter 09, which has formulas; fast mode; one to two minutes, seconds when the
+execution cache has both), so `make test` checks the same thing everywhere. GENIMG_SITE_TEST=full checks `make site`'s complete
 build/site/_build/html instead (it must be newer than every notebook). Skipped, saying what to
 install, without the `site` extra.
 """
@@ -23,7 +27,7 @@ import pytest
 
 from .conftest import ROOT
 
-MINI_SITE_CHAPTERS = ["00"]
+MINI_SITE_CHAPTERS = ["00", "09"]  # 09: LaTeX ($...$, $$...$$, \\mathcal, \\text) for MathJax
 
 
 def _site_is_fresh(html: Path) -> bool:
@@ -84,30 +88,52 @@ def toc_pages(site) -> list[str]:
 
 
 def visit(page, url: str) -> list[str]:
-    """Load url with every request leaving 127.0.0.1 refused; returns the refused URLs."""
+    """Load url with every request leaving the machine refused; returns the refused URLs. Requests
+    that fail or answer >= 400 (a missing file) are added to page.console_errors."""
     outside = []
 
     def guard(route):
         host = urlparse(route.request.url).hostname
-        if route.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
+        if route.request.url.startswith(("data:", "blob:", "file:")) or host in ("127.0.0.1", "localhost"):
             route.continue_()
         else:
             outside.append(route.request.url)
+            page.refused.add(route.request.url)
             route.abort()
 
+    if not hasattr(page, "refused"):
+        page.refused = set()  # reported by the caller, not as a failed request
+        page.on("response", lambda r: page.console_errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+        page.on("requestfailed", lambda r: None if r.url in page.refused else
+                page.console_errors.append(f"failed: {r.url} ({r.failure})"))
     page.route("**/*", guard)
     page.goto(url, wait_until="load")
     page.wait_for_load_state("networkidle")
     return outside
 
 
+def typeset_formulas(page, where: str) -> int:
+    """Wait until MathJax has typeset the page (and fetched what it needed); returns how many formulas
+    it drew. Fails on a formula MathJax could not read."""
+    if not page.locator("span.math, div.math").count():
+        return 0
+    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=20000)
+    page.evaluate("() => MathJax.startup.promise")
+    page.wait_for_load_state("networkidle")
+    drawn = page.locator("mjx-container svg").count()
+    assert drawn > 0, f"{where}: formulas in the text, none typeset"
+    assert page.locator("mjx-merror, [data-mjx-error]").count() == 0, f"{where}: MathJax could not read a formula"
+    return drawn
+
+
 def test_every_page_loads_offline_with_all_its_figures(site, server, page):
-    pages = toc_pages(site)
+    pages, formulas = toc_pages(site), 0
     assert any(p.startswith("notebooks/") for p in pages) and "docs/PERFORMANCE.html" in pages, pages
     for path in pages:
         page.console_errors.clear()
         outside = visit(page, f"{server}/{path}")
         assert not outside, f"{path} asked the network for {outside}"
+        formulas += typeset_formulas(page, path)
         assert not page.console_errors, f"{path}: console errors {page.console_errors}"
         broken = page.evaluate("() => Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0)"
                                ".map(i => i.getAttribute('src').slice(0, 80))")
@@ -119,9 +145,19 @@ def test_every_page_loads_offline_with_all_its_figures(site, server, page):
             shown = page.locator(".cell_output img").count()
             assert shown == figures, f"{path}: {figures} figures in the executed notebook, {shown} on the page"
             assert figures > 0, f"{path}: no figure at all"
-        if page.locator("span.math, div.math").count():  # MathJax is only on pages with formulas
-            page.wait_for_function("() => window.MathJax && document.querySelector('.MathJax, .MathJax_SVG, mjx-container')",
-                                   timeout=20000)
+    assert formulas > 0, "no page with formulas was checked (the small website includes chapter 09 for that)"
+
+
+def test_formula_pages_opened_as_files(site, page):
+    """index.html opened straight from the disk (file://): formulas still typeset, nothing fails."""
+    formula_pages = [path for path in toc_pages(site) if 'class="math' in (site[0] / path).read_text()]
+    assert formula_pages, "no page with formulas in this website"
+    for path in formula_pages:
+        page.console_errors.clear()
+        outside = visit(page, (site[0] / path).as_uri())
+        assert not outside, f"{path} asked the network for {outside}"
+        assert typeset_formulas(page, path) > 0, f"file://{path}: no formula typeset"
+        assert not page.console_errors, f"file://{path}: console errors {page.console_errors}"
 
 
 def test_chapters_in_order_with_badges_and_the_fast_mode_banner(site, server, page):
