@@ -51,6 +51,27 @@ def test_content_loss_is_the_mean_squared_feature_difference():
     assert float(content_loss(a, a, layers="l")) == 0.0
 
 
+def test_normalised_content_loss_compares_layout_not_channel_mean_and_spread():
+    a = features(0, shape=(1, 4, 16, 16))
+    # each channel made brighter and more contrasted (what a dotted texture does to the activations)
+    scaled = {"l": a * torch.tensor([3.0, 0.5, 2.0, 7.0]).view(1, 4, 1, 1) + torch.tensor([1.0, -2.0, 0.0, 5.0]).view(1, 4, 1, 1)}
+    plain = float(content_loss(scaled, {"l": a}, layers="l"))
+    normalised = float(content_loss(scaled, {"l": a}, layers="l", normalise=True))
+    assert plain > 1.0 and normalised < 1e-6
+    # reference: per channel, mean((z_x - z_c)^2) = 2 (1 - r) with z = (F - mean) / std, r the correlation
+    b = features(1, shape=(1, 4, 16, 16))
+    mixed = {"l": 0.6 * a + 0.8 * b}
+    flat_a, flat_m = a.reshape(4, -1), mixed["l"].reshape(4, -1)
+    r = torch.stack([torch.corrcoef(torch.stack([x, y]))[0, 1] for x, y in zip(flat_m, flat_a)])
+    expected = float((2 * (1 - r) * (255 / 256)).mean())  # std is the unbiased one: n-1 over n
+    assert float(content_loss(mixed, {"l": a}, layers="l", normalise=True)) == pytest.approx(expected, rel=1e-3)
+    assert float(content_loss({"l": b}, {"l": a}, layers="l", normalise=True)) == pytest.approx(2.0, abs=0.3)
+    # a constant (dead) content channel does not blow up
+    dead = a.clone()
+    dead[:, 0] = 0.0
+    assert torch.isfinite(content_loss({"l": a}, {"l": dead}, layers="l", normalise=True))
+
+
 def test_total_variation_and_total_loss_weights():
     flat = torch.full((1, 3, 8, 8), 0.3)
     assert float(total_variation_loss(flat)) == 0.0

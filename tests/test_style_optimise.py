@@ -27,6 +27,21 @@ def test_lbfgs_with_a_large_step_stays_finite_and_in_range():
     assert torch.isfinite(result.image).all() and 0 <= result.image.min() and result.image.max() <= 1
 
 
+@pytest.mark.parametrize("content_normalise", [True, False])
+def test_the_content_loss_used_is_the_one_configured(content_normalise):
+    from genimg_edu.style import content_loss
+    from genimg_edu.style.optimise import StyleProblem
+    config = StyleConfig(content_normalise=content_normalise)
+    problem = StyleProblem(CONTENT, STYLE, net=NET, config=config)
+    x = 0.5 * CONTENT + 0.5 * STYLE
+    _, parts = problem.loss(x)
+    expected = content_loss(NET(x), NET(CONTENT), layers=NET.content_layers, normalise=content_normalise)
+    assert parts["content"] == pytest.approx(float(expected), rel=1e-5)
+    # normalised, the photo with its contrast halved has (almost) the photo's layout; compared raw it does not
+    _, low = problem.loss(0.5 * CONTENT + 0.25)
+    assert (low["content"] < 0.1 * parts["content"]) == content_normalise
+
+
 def test_noise_start_depends_on_seed_and_content_start_is_the_photo():
     config = StyleConfig(steps=1, optimiser="adam", init="noise", content_weight=0.0, lr=1e-8)
     a = stylise(CONTENT, STYLE, net=NET, config=config).image

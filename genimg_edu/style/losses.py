@@ -5,6 +5,7 @@ Features are dicts `layer name -> (B, C, H, W)` from any feature network of `fea
 
     gram_matrix(f)                       (B, C, H, W) -> (B, C, C): which channels fire together
     content_loss(f_x, f_content, layers) mean squared feature difference: "keep the photo's content"
+                                         (normalise=True: of instance-normalised features -- layout only)
     style_loss(f_x, grams_style, layers) Gram difference per layer: "take the painting's look"
     total_variation_loss(x)              neighbouring-pixel differences: "no pixel noise"
     total_loss(...)                      content_weight * L_c + style_weight * L_s + tv_weight * L_tv
@@ -48,10 +49,25 @@ def gram_matrix(features: torch.Tensor) -> torch.Tensor:
     return flat @ flat.transpose(1, 2) / (h * w)
 
 
-def content_loss(features: dict, content_features: dict, *, layers) -> torch.Tensor:
+def instance_normalise(features: torch.Tensor, *, eps: float = 1e-5) -> torch.Tensor:
+    """(F - mean) / (std + eps) per image and channel, over positions: (B, C, H, W) -> (B, C, H, W).
+
+    What is left is each channel's *layout* (where it fires more or less); its mean and spread --
+    the statistics AdaIN calls style -- are gone."""
+    features = _check_features(features, "features")
+    mean, std = features.mean(dim=(2, 3), keepdim=True), features.std(dim=(2, 3), keepdim=True)
+    return (features - mean) / (std + eps)
+
+
+def content_loss(features: dict, content_features: dict, *, layers, normalise: bool = False) -> torch.Tensor:
     """L_content = sum over layers l of mean((F_l(x) - F_l(content))^2).
 
     features, content_features: dicts layer -> (B, C, H, W) of the same shapes. Returns a 0-d tensor.
+    normalise=True compares instance-normalised features (`instance_normalise`): per channel,
+    mean((F^ - F^_c)^2) = 2 (1 - correlation of the two maps), so the loss is 0 for the same layout,
+    about 2 for an unrelated one, whatever the photo's contrast -- and it no longer fights the style
+    loss, which sets each channel's mean and spread (a dotted or striped texture raises every
+    channel's activity; compared raw, that alone counts as lost content).
     """
     layers = _check_layers(layers, features.keys() & content_features.keys(), "layers")
     total = 0.0
@@ -59,6 +75,8 @@ def content_loss(features: dict, content_features: dict, *, layers) -> torch.Ten
         f, target = _check_features(features[layer], layer), _check_features(content_features[layer], layer)
         if f.shape[1:] != target.shape[1:]:
             raise ValueError(f"layer {layer!r}: features {tuple(f.shape)} and content {tuple(target.shape)} differ")
+        if normalise:
+            f, target = instance_normalise(f), instance_normalise(target)
         total = total + ((f - target) ** 2).mean()
     return total
 
@@ -96,16 +114,18 @@ def total_variation_loss(x: torch.Tensor) -> torch.Tensor:
 
 def total_loss(x: torch.Tensor, features: dict, content_features: dict, style_grams: dict, *,
                content_layers, style_layers, content_weight: float, style_weight: float,
-               tv_weight: float = 0.0, normalise: bool = True) -> tuple[torch.Tensor, dict[str, float]]:
+               tv_weight: float = 0.0, normalise: bool = True,
+               content_normalise: bool = False) -> tuple[torch.Tensor, dict[str, float]]:
     """L = content_weight * L_content + style_weight * L_style + tv_weight * L_tv.
 
     x: the image being optimised (B, C, H, W); features = net(x). Returns (loss, parts) where parts
     holds the float value of each *unweighted* term ("content", "style", "tv") and "total".
+    normalise goes to style_loss, content_normalise to content_loss (as its normalise).
     """
     for name, value in (("content_weight", content_weight), ("style_weight", style_weight), ("tv_weight", tv_weight)):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise ValueError(f"{name} must be a number >= 0, got {value!r}")
-    l_content = content_loss(features, content_features, layers=content_layers)
+    l_content = content_loss(features, content_features, layers=content_layers, normalise=content_normalise)
     l_style = style_loss(features, style_grams, layers=style_layers, normalise=normalise)
     l_tv = total_variation_loss(x)
     loss = content_weight * l_content + style_weight * l_style + tv_weight * l_tv
