@@ -84,8 +84,10 @@ def conv2d_flops(*, batch: int, in_channels: int, out_channels: int, out_size: t
                         ("groups", groups)):
         check_int(name, value, low=1)
     for name, pair in (("out_size", out_size), ("kernel", kernel)):
-        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+        if not isinstance(pair, (tuple, list)):
             raise TypeError(f"{name} must be a pair of positive ints (height, width), got {pair!r}")
+        if len(pair) != 2:
+            raise ValueError(f"{name} must be a pair of positive ints (height, width), got {pair!r}")
         for value in pair:
             check_int(name, value, low=1)
     if in_channels % groups or out_channels % groups:
@@ -141,8 +143,9 @@ def _result(flops: int, timed: tuple, device, dtype, **shape) -> dict:
 def measure_matmul(*, n: int = 512, device="cpu", dtype=torch.float32, repeats: int = 5) -> dict:
     """Time (n, n) @ (n, n) `repeats` times (after 2 warm-ups). Returns flops, median seconds,
     flops_per_second (median) and best_flops_per_second, with device, dtype and torch's thread count."""
-    check_int("n", n, low=1)
-    check_int("repeats", repeats, low=1)
+    for name, value in (("n", n), ("repeats", repeats)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"n and repeats must be positive ints; {name} is {value!r}")
     device = _device(device)
     generator = torch.Generator().manual_seed(0)
     a = torch.randn(n, n, generator=generator).to(device, dtype)

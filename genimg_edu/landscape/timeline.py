@@ -136,7 +136,7 @@ def events_in(year: int) -> list[Event]:
     if isinstance(year, bool) or not isinstance(year, int):
         raise TypeError(f"year must be an int, got {type(year).__name__}")
     if year not in YEARS:
-        raise ValueError(f"year {year} has no events; choose one of {list(YEARS)}")
+        raise ValueError(f"year {year}: no events in {year}; choose one of {list(YEARS)}")
     return [event for event in EVENTS if event.year == year]
 
 
