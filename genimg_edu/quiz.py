@@ -86,8 +86,10 @@ class QuizWidget:
         self.feedback = check_answer(self.chapter, self.index, self.choices.value)
         if self.feedback.kind != NOT_ATTEMPTED:
             self.results[self.index] = self.feedback.kind
-        self.output.outputs = ()
-        self.output.append_display_data(self.feedback)  # coloured HTML, plain text as fallback
+        # coloured HTML, plain text as fallback (written directly: Output.append_display_data would start
+        # an IPython shell when there is none)
+        self.output.outputs = ({"output_type": "display_data", "metadata": {},
+                                "data": {"text/plain": str(self.feedback), "text/html": self.feedback._repr_html_()}},)
         self._update_title()
         return self.feedback
 

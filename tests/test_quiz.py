@@ -121,3 +121,12 @@ def test_a_notebook_ends_with_a_summary_box_and_its_own_quiz(chapter):
         text = "".join(summary[0]["source"])
         bullets = [line for line in text.splitlines() if line.startswith("- ")]
         assert 'class="alert' in text and 4 <= len(bullets) <= 6, f"{path.name}: a boxed summary of 4-6 bullets"
+
+
+def test_checking_outside_jupyter_starts_no_ipython_shell():
+    from IPython import get_ipython
+    assert get_ipython() is None
+    quiz = chapter_quiz("00")
+    quiz.choices.value = questions("00")[0].answer
+    quiz.check_button.click()
+    assert get_ipython() is None  # later tests (and scripts) must still see "not in IPython"
