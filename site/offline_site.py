@@ -7,13 +7,17 @@
 - MathJax 3 (SVG output: no web fonts) is served from the sphinx-mathjax-offline package, copied into
   `_static/mathjax`: the page's tex-svg.js and the parts it loads on demand (TeX extensions, menu,
   accessibility), not the other bundles or the CHTML fonts.
+- Notebook execution never stalls on a missed message: the kernel client polls in slices of at most
+  POLL_SLICE s (see `_poll_in_slices`).
 """
 from __future__ import annotations
 
 import base64
 import re
 import shutil
+import time
 from pathlib import Path
+from queue import Empty
 
 BADGE_SVG = Path(__file__).resolve().parents[1] / "docs" / "img" / "colab-badge.svg"
 REMOTE_BADGE = re.compile(r"\[!\[Open In Colab\]\(https://colab\.research\.google\.com/assets/colab-badge\.svg\)\]"
@@ -76,7 +80,40 @@ def _drop_thebe(app, pagename, templatename, context, doctree):
         context["script_files"] = [script for script in context["script_files"] if not is_thebe(script)]
 
 
+POLL_SLICE = 5.0  # s: the longest a missed wake-up can delay a notebook
+
+
+def _poll_in_slices() -> None:
+    """Make jupyter_client's asyncio channels wait for a message in slices of POLL_SLICE s.
+
+    Why: executing the notebooks (MyST-NB -> jupyter-cache -> nbclient), the client sometimes misses
+    the socket's wake-up for a reply that has arrived (measured in chapter 01: the kernel had run the
+    cell and sat idle while the build waited). pyzmq's asyncio poll looks at the socket again only when
+    its timeout ends, and nbclient's timeout is the whole cell budget (600 s in fast mode), so one missed
+    wake-up cost ten minutes of an idle build. Each slice ends with a real poll of the socket, so the
+    same miss now costs at most POLL_SLICE s; the overall timeout is unchanged."""
+    from jupyter_client.channels import AsyncZMQSocketChannel
+
+    original = AsyncZMQSocketChannel.get_msg
+    if getattr(original, "polls_in_slices", False):
+        return
+
+    async def get_msg(self, timeout=None):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = POLL_SLICE if deadline is None else min(POLL_SLICE, max(0.0, deadline - time.monotonic()))
+            try:
+                return await original(self, timeout=left)
+            except Empty:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise
+
+    get_msg.polls_in_slices = True
+    AsyncZMQSocketChannel.get_msg = get_msg
+
+
 def setup(app):
+    _poll_in_slices()
     app.connect("source-read", _source_read)
     app.connect("html-page-context", _drop_thebe, priority=900)
     app.connect("build-finished", _copy_mathjax)
