@@ -122,40 +122,35 @@ q1 = Problem("invert", title="1. Invert an image", check=check_invert,
              prompt="Write invert(img): the photographic negative of a (C, H, W) image in [0, 1].",
              hint="Black (0) becomes white (1) and white becomes black. What single arithmetic "
                   "operation on every value does that?",
-             solution="def invert(img):\n    return 1 - img")
+             notebook="01_pixels")
 q2 = Problem("greyscale", title="2. Greyscale with luminance weights", check=check_greyscale,
              prompt="Write greyscale(img): (3, H, W) RGB -> (1, H, W) using 0.299 R + 0.587 G + 0.114 B.",
              hint=["img[0], img[1] and img[2] are the red, green and blue planes, each (H, W).",
                    "Combine them with the weights, then add the channel dimension back with .unsqueeze(0)."],
-             solution="def greyscale(img):\n    grey = 0.299 * img[0] + 0.587 * img[1] + 0.114 * img[2]\n"
-                      "    return grey.unsqueeze(0)")
+             notebook="01_pixels")
 q3 = Problem("quantise_bits", title="3. Quantise to n bits", check=check_quantise_bits,
              prompt="Write quantise_bits(img, bits): snap every value to the nearest of 2**bits evenly "
                     "spaced levels 0, 1/(2**bits - 1), ..., 1.",
              hint=["With 2 bits the levels are 0, 1/3, 2/3, 1: there are 2**bits - 1 gaps between them.",
                    "Stretch to 0..steps, round to whole numbers, shrink back: torch.round(img * steps) / steps."],
-             solution="def quantise_bits(img, bits):\n    steps = 2**bits - 1\n"
-                      "    return torch.round(img * steps) / steps")
+             notebook="01_pixels")
 q4 = Problem("blur_kernel", title="4. A 3x3 blur kernel", check=check_blur_kernel,
              prompt="Set blur_kernel to the 3x3 box blur: every output pixel becomes the average of "
                     "itself and its 8 neighbours.",
              hint="Nine pixels, equal weights that add up to 1: torch.ones(3, 3) divided by something.",
-             solution="blur_kernel = torch.ones(3, 3) / 9")
+             notebook="01_pixels")
 q5 = Problem("convolve", title="5. Convolution with your own loops", check=check_convolve,
              prompt="Write convolve(img, kernel) for an (H, W) image and a 3x3 kernel with plain loops: "
                     "out[r, c] = sum over i, j of img[r + i, c + j] * kernel[i, j]; out is (H - 2, W - 2).",
              hint=["Make out = torch.zeros(H - 2, W - 2); loop r over H - 2 rows and c over W - 2 columns.",
                    "Inside: out[r, c] = (img[r:r + 3, c:c + 3] * kernel).sum()"],
-             solution="def convolve(img, kernel):\n    H, W = img.shape\n    out = torch.zeros(H - 2, W - 2)\n"
-                      "    for r in range(H - 2):\n        for c in range(W - 2):\n"
-                      "            out[r, c] = (img[r:r + 3, c:c + 3] * kernel).sum()\n    return out")
+             notebook="01_pixels")
 q6 = Problem("count_colour", title="6. Count the pixels of a colour", check=check_count_colour,
              prompt="Write count_colour(img, colour): how many pixels of a (3, H, W) image are exactly "
                     "`colour`, an (R, G, B) tuple.",
              hint=["torch.tensor(colour).view(3, 1, 1) lines the colour up with every pixel.",
                    "(img == that) is True per channel; a pixel matches when .all(dim=0) of it is True; "
                    ".sum() counts them."],
-             solution="def count_colour(img, colour):\n    target = torch.tensor(colour).view(3, 1, 1)\n"
-                      "    return int((img == target).all(dim=0).sum())")
+             notebook="01_pixels")
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6"]

@@ -107,34 +107,30 @@ q1 = Problem("relu", title="1. ReLU", check=check_relu,
              prompt="Write relu(z): max(z, 0) element by element, for a tensor of any shape.",
              hint=["Negative values become 0; positive values stay as they are.",
                    "torch.where(z > 0, z, torch.zeros_like(z)), or z.clamp(min=0)."],
-             solution="def relu(z):\n    return torch.where(z > 0, z, torch.zeros_like(z))")
+             notebook="02_neural_networks")
 q2 = Problem("softmax", title="2. Softmax", check=check_softmax,
              prompt="Write softmax(logits): (B, K) scores -> (B, K) probabilities; each row sums to 1. "
                     "It must not overflow for logits like 1000.",
              hint=["exp of each logit, divided by the sum of the exps in its row (dim=-1, keepdim=True).",
                    "Subtract logits.max(dim=-1, keepdim=True).values first: exp then never sees a big number."],
-             solution="def softmax(logits):\n    shifted = logits - logits.max(dim=-1, keepdim=True).values\n"
-                      "    exps = torch.exp(shifted)\n    return exps / exps.sum(dim=-1, keepdim=True)")
+             notebook="02_neural_networks")
 q3 = Problem("cross_entropy", title="3. Cross-entropy", check=check_cross_entropy,
              prompt="Write cross_entropy(probs, labels): the mean over the batch of -log(probability of the "
                     "right class). probs: (B, K), labels: (B,) long.",
              hint=["probs[torch.arange(len(labels)), labels] picks one probability per row: the right class's.",
                    "Then -torch.log(...) and .mean()."],
-             solution="def cross_entropy(probs, labels):\n"
-                      "    picked = probs[torch.arange(len(labels)), labels]\n    return -torch.log(picked).mean()")
+             notebook="02_neural_networks")
 q4 = Problem("gradient_step", title="4. One gradient descent step", check=check_gradient_step,
              prompt="Write gradient_step(params, grads, lr): a NEW dict with params[name] - lr * grads[name] "
                     "for every name.",
              hint=["Downhill means against the gradient: minus.",
                    "A dict comprehension: {name: params[name] - lr * grads[name] for name in params}"],
-             solution="def gradient_step(params, grads, lr):\n"
-                      "    return {name: params[name] - lr * grads[name] for name in params}")
+             notebook="02_neural_networks")
 q5 = Problem("count_parameters", title="5. Count the parameters of an MLP", check=check_count_parameters,
              prompt="Write count_parameters(sizes): how many numbers an MLP with layer sizes like [64, 32, 10] "
                     "learns (weights and biases of every layer).",
              hint=["A layer from a inputs to b neurons has an (a, b) weight matrix and b biases.",
                    "Pair each size with the next one: zip(sizes[:-1], sizes[1:]), and add a * b + b."],
-             solution="def count_parameters(sizes):\n"
-                      "    return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))")
+             notebook="02_neural_networks")
 
 __all__ = ["q1", "q2", "q3", "q4", "q5"]

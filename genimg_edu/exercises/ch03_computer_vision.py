@@ -102,36 +102,31 @@ q1 = Problem("conv_out_size", title="1. How big is a conv layer's output?", chec
                     "kernel x kernel filter slides over a padded size x size image in steps of `stride`.",
              hint=["Padding adds `padding` pixels on BOTH sides: the padded side is size + 2 * padding.",
                    "The filter fits (padded - kernel) // stride + 1 times."],
-             solution="def conv_out_size(size, kernel, stride, padding):\n"
-                      "    return (size + 2 * padding - kernel) // stride + 1")
+             notebook="03_computer_vision")
 q2 = Problem("max_pool_2x2", title="2. Max-pooling by hand", check=check_max_pool_2x2,
              prompt="Write max_pool_2x2(x): for an (H, W) tensor with even H and W, the (H/2, W/2) tensor "
                     "of the largest value in each 2x2 block. Don't use F.max_pool2d.",
              hint=["Loop over the output: out[r, c] = x[2*r:2*r + 2, 2*c:2*c + 2].max()",
                    "Loop-free: x.reshape(H // 2, 2, W // 2, 2) puts each block on axes 1 and 3; "
                    ".amax(dim=(1, 3))."],
-             solution="def max_pool_2x2(x):\n    H, W = x.shape\n"
-                      "    return x.reshape(H // 2, 2, W // 2, 2).amax(dim=(1, 3))")
+             notebook="03_computer_vision")
 q3 = Problem("compute_accuracy", title="3. Accuracy from logits", check=check_compute_accuracy,
              prompt="Write compute_accuracy(logits, labels): logits (N, K) scores, labels (N,) true "
                     "classes -> the fraction of rows whose highest score is the true class (a float).",
              hint=["logits.argmax(dim=1) is the predicted class of each row.",
                    "(predictions == labels) is True where right; .float().mean().item() is the fraction."],
-             solution="def compute_accuracy(logits, labels):\n"
-                      "    return (logits.argmax(dim=1) == labels).float().mean().item()")
+             notebook="03_computer_vision")
 q4 = Problem("most_salient_pixel", title="4. The most salient pixel", check=check_most_salient_pixel,
              prompt="Write most_salient_pixel(sal): for an (H, W) saliency map, the (row, col) of its "
                     "largest value, as a tuple of ints.",
              hint=["sal.argmax() gives the index in the FLATTENED map (row by row).",
                    "row = flat // W and col = flat % W, where W = sal.shape[1]."],
-             solution="def most_salient_pixel(sal):\n    flat = int(sal.argmax())\n"
-                      "    return flat // sal.shape[1], flat % sal.shape[1]")
+             notebook="03_computer_vision")
 q5 = Problem("conv_params", title="5. Counting a conv layer's weights", check=check_conv_params,
              prompt="Write conv_params(in_channels, out_channels, kernel): how many learnable numbers "
                     "nn.Conv2d(in_channels, out_channels, kernel) has (with its biases).",
              hint=["Each output channel has one filter of shape (in_channels, kernel, kernel) ...",
                    "... and one bias."],
-             solution="def conv_params(in_channels, out_channels, kernel):\n"
-                      "    return out_channels * (in_channels * kernel * kernel + 1)")
+             notebook="03_computer_vision")
 
 __all__ = ["q1", "q2", "q3", "q4", "q5"]

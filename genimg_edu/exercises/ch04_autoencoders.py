@@ -118,29 +118,27 @@ def check_lerp_latents(lerp_latents):
 q1 = Problem("reconstruction_mse", title="1. Reconstruction error", check=check_reconstruction_mse,
              prompt="Write reconstruction_mse(x_hat, x): the mean over all pixels of all images of (x_hat - x)**2.",
              hint="Subtract, square, then .mean() over everything.",
-             solution="def reconstruction_mse(x_hat, x):\n    return ((x_hat - x) ** 2).mean()")
+             notebook="04_autoencoders")
 q2 = Problem("psnr", title="2. PSNR in decibels", check=check_psnr,
              prompt="Write psnr(x_hat, x) for images in [0, 1]: 10 * log10(1 / MSE).",
              hint=["Use your reconstruction_mse (or compute the MSE again).",
                    "math.log10 for a float, torch.log10 for a tensor."],
-             solution="def psnr(x_hat, x):\n    return 10 * math.log10(1 / float(((x_hat - x) ** 2).mean()))")
+             notebook="04_autoencoders")
 q3 = Problem("sample_latent", title="3. The reparameterisation trick", check=check_sample_latent,
              prompt="Write sample_latent(mu, logvar, eps): z = mu + sigma * eps with sigma = exp(0.5 * logvar).",
              hint=["logvar is log(sigma**2), so sigma = exp(logvar / 2).",
                    "return mu + torch.exp(0.5 * logvar) * eps"],
-             solution="def sample_latent(mu, logvar, eps):\n    return mu + torch.exp(0.5 * logvar) * eps")
+             notebook="04_autoencoders")
 q4 = Problem("kl_term", title="4. The KL term", check=check_kl_term,
              prompt="Write kl_term(mu, logvar): KL(N(mu, sigma^2) || N(0, 1)) per example, (B, D) -> (B,).",
              hint=["KL = -0.5 * sum over the D latent numbers of (1 + logvar - mu**2 - exp(logvar)).",
                    "(...).sum(dim=1) sums over the latent numbers and keeps one value per example."],
-             solution="def kl_term(mu, logvar):\n"
-                      "    return -0.5 * (1 + logvar - mu ** 2 - torch.exp(logvar)).sum(dim=1)")
+             notebook="04_autoencoders")
 q5 = Problem("lerp_latents", title="5. Walk between two codes", check=check_lerp_latents,
              prompt="Write lerp_latents(z_a, z_b, steps): (steps, D), row i = (1 - t_i) z_a + t_i z_b with t "
                     "from 0 to 1 in `steps` evenly spaced values, both ends included.",
              hint=["t = torch.linspace(0, 1, steps) gives the mixing amounts.",
                    "t.unsqueeze(1) has shape (steps, 1) and broadcasts against z_a of shape (D,)."],
-             solution="def lerp_latents(z_a, z_b, steps):\n    t = torch.linspace(0, 1, steps).unsqueeze(1)\n"
-                      "    return (1 - t) * z_a + t * z_b")
+             notebook="04_autoencoders")
 
 __all__ = ["q1", "q2", "q3", "q4", "q5"]

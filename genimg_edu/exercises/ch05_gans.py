@@ -1,8 +1,9 @@
 """Checks for the chapter 05 exercises (exercises/05_gans.ipynb): GANs.
 
-    q1 d_loss(real_logits, fake_logits)        q4 count_modes(points, centres, radius)
-    q2 g_loss(fake_logits)                     q5 walk(z0, z1, steps)
-    q3 d_step(G, D, opt_D, real, z)
+    q1 d_loss(real_logits, fake_logits)        q3 d_step(G, D, opt_D, real, z)
+    q2 g_loss(fake_logits)                     q4 count_modes(points, centres, radius)
+
+(The latent walk is an exercise of chapter 04, where latent codes first appear.)
 
 Each check compares the learner's answer with `genimg_edu.gan` on small inputs and names the most
 common mistakes.
@@ -107,51 +108,28 @@ def check_count_modes(count_modes):
                                     f"got {answer}. A centre counts once, however many points are near it")
 
 
-def check_walk(walk):
-    z0, z1 = torch.tensor([0.0, 2.0, -1.0]), torch.tensor([4.0, 0.0, 1.0])
-    answer = walk(z0, z1, 5)
-    assert isinstance(answer, torch.Tensor), f"walk should return a tensor, got {type(answer).__name__}"
-    assert answer.shape == (5, 3), f"walk(z0, z1, 5) for z's of shape (3,) should be (5, 3), got {tuple(answer.shape)}"
-    assert torch.allclose(answer[0], z0) and torch.allclose(answer[-1], z1), (
-        "the walk should start exactly at z0 and end exactly at z1 (torch.linspace(0, 1, steps) includes both ends)")
-    expected = torch.stack([(1 - t) * z0 + t * z1 for t in torch.linspace(0, 1, 5)])
-    assert torch.allclose(answer, expected, atol=1e-6), "step i should be (1 - t_i) * z0 + t_i * z1 with t_i evenly spaced"
-
-
 q1 = Problem("d_loss", title="1. The discriminator's loss", check=check_d_loss,
              prompt="Write d_loss(real_logits, fake_logits): binary cross-entropy with real = 1 and fake = 0, "
                     "on logits (B,) each, averaged, summed over the two halves.",
              hint=["-log(sigmoid(x)) is F.softplus(-x), and -log(1 - sigmoid(x)) is F.softplus(x).",
                    "return F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()"],
-             solution="def d_loss(real_logits, fake_logits):\n"
-                      "    return F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()")
+             notebook="05_gans")
 q2 = Problem("g_loss", title="2. The generator's (non-saturating) loss", check=check_g_loss,
              prompt="Write g_loss(fake_logits): G wants D to call its fakes real: the mean of -log(sigmoid(fake_logits)).",
              hint=["It is D's loss on the fakes, but with the target 'real' (1).",
                    "return F.softplus(-fake_logits).mean()"],
-             solution="def g_loss(fake_logits):\n    return F.softplus(-fake_logits).mean()")
+             notebook="05_gans")
 q3 = Problem("d_step", title="3. One discriminator step", check=check_d_step,
              prompt="Write d_step(G, D, opt_D, real, z): make fakes G(z) without letting gradients reach G, compute "
                     "D's loss, and take one optimizer step on D. Return the loss as a float.",
              hint=["fake = G(z).detach(); loss = d_loss(D(real), D(fake))",
                    "opt_D.zero_grad(); loss.backward(); opt_D.step(); return loss.item()"],
-             solution="def d_step(G, D, opt_D, real, z):\n    fake = G(z).detach()\n"
-                      "    loss = d_loss(D(real), D(fake))\n    opt_D.zero_grad()\n    loss.backward()\n"
-                      "    opt_D.step()\n    return loss.item()")
+             notebook="05_gans")
 q4 = Problem("count_modes", title="4. Count the modes covered", check=check_count_modes,
              prompt="Write count_modes(points, centres, radius): how many centres (K, 2) have at least one of the "
                     "points (N, 2) within `radius`. Return an int.",
              hint=["torch.cdist(centres, points) is the (K, N) table of distances.",
                    "return int(((torch.cdist(centres, points) <= radius).any(dim=1)).sum())"],
-             solution="def count_modes(points, centres, radius):\n"
-                      "    near = torch.cdist(centres, points) <= radius   # (K, N)\n"
-                      "    return int(near.any(dim=1).sum())")
-q5 = Problem("walk", title="5. A walk through latent space", check=check_walk,
-             prompt="Write walk(z0, z1, steps): `steps` latents on the straight line from z0 to z1 (both (D,)), "
-                    "ends included: a (steps, D) tensor.",
-             hint=["t = torch.linspace(0, 1, steps) gives the fractions; reshape to (steps, 1) to broadcast.",
-                   "t = torch.linspace(0, 1, steps)[:, None]; return (1 - t) * z0 + t * z1"],
-             solution="def walk(z0, z1, steps):\n    t = torch.linspace(0, 1, steps)[:, None]\n"
-                      "    return (1 - t) * z0 + t * z1")
+             notebook="05_gans")
 
-__all__ = ["q1", "q2", "q3", "q4", "q5"]
+__all__ = ["q1", "q2", "q3", "q4"]

@@ -97,32 +97,29 @@ q1 = Problem("alpha_bar_from_betas", title="1. From betas to alpha_bar", check=c
              prompt="Write alpha_bar_from_betas(betas): (T,) betas -> (T,) alpha_bar, the running product of 1 - beta.",
              hint=["alpha_t = 1 - beta_t; alpha_bar_t multiplies all alphas up to and including t.",
                    "torch.cumprod(1 - betas, dim=0)"],
-             solution="def alpha_bar_from_betas(betas):\n    return torch.cumprod(1 - betas, dim=0)")
+             notebook="06_diffusion")
 q2 = Problem("add_noise", title="2. Noise an image in one jump", check=check_add_noise,
              prompt="Write add_noise(x0, t, eps, alpha_bar): xt = sqrt(alpha_bar[t]) x0 + sqrt(1 - alpha_bar[t]) eps, "
                     "for a batch x0 (B, C, H, W) and t (B,).",
              hint=["alpha_bar[t] has shape (B,); .reshape(-1, 1, 1, 1) makes it broadcast over (C, H, W).",
                    "ab = alpha_bar[t].reshape(-1, 1, 1, 1); return ab.sqrt() * x0 + (1 - ab).sqrt() * eps"],
-             solution="def add_noise(x0, t, eps, alpha_bar):\n    ab = alpha_bar[t].reshape(-1, 1, 1, 1)\n"
-                      "    return ab.sqrt() * x0 + (1 - ab).sqrt() * eps")
+             notebook="06_diffusion")
 q3 = Problem("ddim_update", title="3. One DDIM step", check=check_ddim_update,
              prompt="Write ddim_update(xt, eps, ab_t, ab_prev): estimate x0 from xt and eps, then re-noise it to "
                     "the level ab_prev with the same eps (deterministic DDIM, eta = 0).",
              hint=["Invert xt = sqrt(ab_t) x0 + sqrt(1 - ab_t) eps for x0.",
                    "x0 = (xt - (1 - ab_t).sqrt() * eps) / ab_t.sqrt(); "
                    "return ab_prev.sqrt() * x0 + (1 - ab_prev).sqrt() * eps"],
-             solution="def ddim_update(xt, eps, ab_t, ab_prev):\n"
-                      "    x0 = (xt - (1 - ab_t).sqrt() * eps) / ab_t.sqrt()\n"
-                      "    return ab_prev.sqrt() * x0 + (1 - ab_prev).sqrt() * eps")
+             notebook="06_diffusion")
 q4 = Problem("cfg", title="4. Classifier-free guidance", check=check_cfg,
              prompt="Write cfg(eps_cond, eps_uncond, scale): the guided noise prediction.",
              hint=["Start at the unconditional prediction and move along (eps_cond - eps_uncond).",
                    "return eps_uncond + scale * (eps_cond - eps_uncond)"],
-             solution="def cfg(eps_cond, eps_uncond, scale):\n    return eps_uncond + scale * (eps_cond - eps_uncond)")
+             notebook="06_diffusion")
 q5 = Problem("flow_velocity_target", title="5. The flow-matching target", check=check_flow_target,
              prompt="Write flow_velocity_target(x0, eps): the velocity d xt / dt of xt = (1 - t) x0 + t eps.",
              hint=["The path is a straight line; its velocity does not depend on t.",
                    "return eps - x0"],
-             solution="def flow_velocity_target(x0, eps):\n    return eps - x0")
+             notebook="06_diffusion")
 
 __all__ = ["q1", "q2", "q3", "q4", "q5"]

@@ -92,28 +92,24 @@ q1 = Problem("tokenize", title="1. Tokenise a caption", check=check_tokenize,
              hint=["split_words(caption) gives the lower-case words; vocab.get(word, UNK_ID) looks one up.",
                    "ids = [BOS_ID] + [vocab.get(w, UNK_ID) for w in split_words(caption)] + [EOS_ID]; "
                    "return ids + [PAD_ID] * (max_length - len(ids))"],
-             solution="def tokenize(caption, vocab, max_length):\n"
-                      "    ids = [BOS_ID] + [vocab.get(w, UNK_ID) for w in split_words(caption)] + [EOS_ID]\n"
-                      "    return ids + [PAD_ID] * (max_length - len(ids))")
+             notebook="07_text_conditioning")
 q2 = Problem("padding_mask", title="2. The padding mask", check=check_padding_mask,
              prompt="Write padding_mask(ids): (B, L) long -> (B, L) bool, True where the token is real (not [PAD]).",
              hint=["[PAD] has id 0 (PAD_ID).", "return ids != PAD_ID"],
-             solution="def padding_mask(ids):\n    return ids != PAD_ID")
+             notebook="07_text_conditioning")
 q3 = Problem("cosine_matrix", title="3. A cosine similarity matrix", check=check_cosine_matrix,
              prompt="Write cosine_matrix(a, b): (N, d), (M, d) -> (N, M) cosine similarities.",
              hint=["Cosine similarity is the dot product of unit vectors.",
                    "return F.normalize(a, dim=-1) @ F.normalize(b, dim=-1).T"],
-             solution="def cosine_matrix(a, b):\n    return F.normalize(a, dim=-1) @ F.normalize(b, dim=-1).T")
+             notebook="07_text_conditioning")
 q4 = Problem("info_nce", title="4. The CLIP loss", check=check_info_nce,
              prompt="Write info_nce(image_emb, text_emb, scale): symmetric InfoNCE for B matching pairs of unit "
                     "vectors (row i of each is a pair).",
              hint=["logits = scale * image_emb @ text_emb.T is (B, B); the right caption of image i is column i.",
                    "targets = torch.arange(B); (F.cross_entropy(logits, targets) + F.cross_entropy(logits.T, targets)) / 2"],
-             solution="def info_nce(image_emb, text_emb, scale):\n    logits = scale * image_emb @ text_emb.T\n"
-                      "    targets = torch.arange(len(logits))\n"
-                      "    return (F.cross_entropy(logits, targets) + F.cross_entropy(logits.T, targets)) / 2")
+             notebook="07_text_conditioning")
 q5 = Problem("cfg_combine", title="5. Classifier-free guidance", check=check_cfg,
              prompt="Write cfg_combine(eps_text, eps_empty, w): the guided noise prediction with scale w.",
              hint=["Start from the empty-prompt prediction and move w times along (text - empty).",
                    "return eps_empty + w * (eps_text - eps_empty)"],
-             solution="def cfg_combine(eps_text, eps_empty, w):\n    return eps_empty + w * (eps_text - eps_empty)")
+             notebook="07_text_conditioning")

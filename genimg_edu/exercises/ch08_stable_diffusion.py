@@ -83,26 +83,24 @@ q1 = Problem("compression_factor", title="1. How much smaller is a latent?", che
                     "per number of its latent (c, h, w). Ours: (3, 32, 32) -> (4, 8, 8); SD 1.5: (3, 512, 512) -> (4, 64, 64).",
              hint=["Multiply out C * H * W for each.",
                    "return (image_shape[0] * image_shape[1] * image_shape[2]) / (latent_shape[0] * latent_shape[1] * latent_shape[2])"],
-             solution="def compression_factor(image_shape, latent_shape):\n"
-                      "    c, h, w = image_shape\n    lc, lh, lw = latent_shape\n"
-                      "    return (c * h * w) / (lc * lh * lw)")
+             notebook="08_stable_diffusion")
 q2 = Problem("guide", title="2. The classifier-free guidance line", check=check_guide,
              prompt="Write guide(eps_uncond, eps_text, w): the guided prediction the pipeline uses at every step.",
              hint=["Start at the unconditional prediction and move w times along the direction the text points.",
                    "return eps_uncond + w * (eps_text - eps_uncond)"],
-             solution="def guide(eps_uncond, eps_text, w):\n    return eps_uncond + w * (eps_text - eps_uncond)")
+             notebook="08_stable_diffusion")
 q3 = Problem("img2img_steps", title="3. How many steps does img2img run?", check=check_img2img_steps,
              prompt="Write img2img_steps(strength, steps): how many denoising steps StableDiffusionImg2ImgPipeline "
                     "runs for a strength in (0, 1] and num_inference_steps = steps (diffusers rounds down).",
              hint=["strength is the fraction of the schedule that is redrawn.",
                    "return min(int(steps * strength), steps)"],
-             solution="def img2img_steps(strength, steps):\n    return min(int(steps * strength), steps)")
+             notebook="08_stable_diffusion")
 q4 = Problem("strength_for", title="4. Choose a strength", check=check_strength_for,
              prompt="Write strength_for(steps_to_run, steps): a strength that makes img2img run exactly steps_to_run "
                     "of `steps` denoising steps (e.g. keep the layout: redraw 15 of 25).",
              hint=["steps_to_run / steps is the idea, but int() rounds down and products are not exact in floating "
                    "point (0.29 * 100 = 28.999999999999996): aim half a step above.",
                    "return min(1.0, (steps_to_run + 0.5) / steps)"],
-             solution="def strength_for(steps_to_run, steps):\n    return min(1.0, (steps_to_run + 0.5) / steps)")
+             notebook="08_stable_diffusion")
 
 __all__ = ["q1", "q2", "q3", "q4"]

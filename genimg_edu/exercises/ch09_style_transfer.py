@@ -73,25 +73,20 @@ q1 = Problem("gram", title="1. The Gram matrix", check=check_gram,
              hint=["f = features.reshape(b, c, h * w); f @ f.transpose(1, 2) multiplies every pair of channels.",
                    "b, c, h, w = features.shape; f = features.reshape(b, c, h * w); "
                    "return f @ f.transpose(1, 2) / (h * w)"],
-             solution="def gram(features):\n    b, c, h, w = features.shape\n    f = features.reshape(b, c, h * w)\n"
-                      "    return f @ f.transpose(1, 2) / (h * w)")
+             notebook="09_style_transfer")
 q2 = Problem("layer_style_loss", title="2. The style loss of one layer", check=check_layer_style_loss,
              prompt="Write layer_style_loss(features, style_gram): the squared difference between gram(features) and "
                     "style_gram summed over (C, C), divided by (style_gram ** 2).sum(), averaged over the batch.",
              hint=["Use your gram (or genimg_edu.style.gram_matrix) on the features first.",
                    "g = gram_matrix(features); return (((g - style_gram) ** 2).sum(dim=(1, 2)) / "
                    "(style_gram ** 2).sum()).mean()"],
-             solution="def layer_style_loss(features, style_gram):\n    g = gram_matrix(features)\n"
-                      "    squared = ((g - style_gram) ** 2).sum(dim=(1, 2))\n"
-                      "    return (squared / (style_gram ** 2).sum()).mean()")
+             notebook="09_style_transfer")
 q3 = Problem("pick_weight", title="3. The content-style trade-off", check=check_pick_weight,
              prompt="Write pick_weight(rows, min_ssim): rows are dicts with style_weight, gram_distance and "
                     "ssim_to_content. Among rows with ssim_to_content >= min_ssim, return the style_weight of the one "
                     "with the smallest gram_distance.",
              hint=["First filter: [r for r in rows if r['ssim_to_content'] >= min_ssim].",
                    "return min(allowed, key=lambda r: r['gram_distance'])['style_weight']"],
-             solution="def pick_weight(rows, min_ssim):\n"
-                      "    allowed = [r for r in rows if r['ssim_to_content'] >= min_ssim]\n"
-                      "    return min(allowed, key=lambda r: r['gram_distance'])['style_weight']")
+             notebook="09_style_transfer")
 
 __all__ = ["TRADE_OFF", "q1", "q2", "q3"]

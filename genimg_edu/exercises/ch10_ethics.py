@@ -95,38 +95,30 @@ q1 = Problem("ring_average", title="1. The detector's feature: ring averages of 
              hint=["F = torch.fft.fftshift(torch.fft.fft2(x.mean(1)), dim=(-2, -1)) puts frequency 0 in the middle.",
                    "ring = sqrt(fy**2 + fx**2).round().long().clamp(max=R - 1) with fy, fx = arange(H) - H // 2 "
                    "(meshgrid); then out[:, r] = log_power[:, ring == r].mean(1)."],
-             solution="def ring_average(x):\n    grey = x.mean(1)\n    H, W = grey.shape[-2:]\n"
-                      "    F = torch.fft.fftshift(torch.fft.fft2(grey), dim=(-2, -1))\n    log_power = torch.log1p(F.abs())\n"
-                      "    fy, fx = torch.meshgrid(torch.arange(H) - H // 2, torch.arange(W) - W // 2, indexing='ij')\n"
-                      "    R = min(H, W) // 2 + 1\n"
-                      "    ring = torch.sqrt(fy.float() ** 2 + fx.float() ** 2).round().long().clamp(max=R - 1)\n"
-                      "    return torch.stack([log_power[:, ring == r].mean(1) for r in range(R)], 1)")
+             notebook="10_ethics")
 q2 = Problem("copy_ratio", title="2. Is it a copy? Gu et al.'s ratio", check=check_copy_ratio,
              prompt="Write copy_ratio(samples, train): for each sample, its distance to the nearest training image "
                     "divided by its distance to the second nearest. Returns (N,).",
              hint=["torch.cdist(samples.flatten(1), train.flatten(1)) is the (N, M) table of distances.",
                    "two = d.topk(2, dim=1, largest=False).values; return two[:, 0] / two[:, 1]"],
-             solution="def copy_ratio(samples, train):\n    d = torch.cdist(samples.flatten(1), train.flatten(1))\n"
-                      "    two = d.topk(2, dim=1, largest=False).values\n    return two[:, 0] / two[:, 1]")
+             notebook="10_ethics")
 q3 = Problem("attack_auc", title="3. How well does the membership attack work?", check=check_attack_auc,
              prompt="Write attack_auc(member_losses, nonmember_losses): the ROC AUC of 'low loss = member', which is "
                     "the probability that a random member has a lower loss than a random non-member (ties count 1/2).",
              hint=["Compare every member with every non-member: m[:, None] < o[None, :] is the (M, O) table.",
                    "return ((m[:, None] < o[None, :]).mean() + 0.5 * (m[:, None] == o[None, :]).mean())"],
-             solution="def attack_auc(member_losses, nonmember_losses):\n    m = np.asarray(member_losses)[:, None]\n"
-                      "    o = np.asarray(nonmember_losses)[None, :]\n    return (m < o).mean() + 0.5 * (m == o).mean()")
+             notebook="10_ethics")
 q4 = Problem("pixelate", title="4. Pixelate", check=check_pixelate,
              prompt="Write pixelate(x, block): x (N, C, H, W) with H, W multiples of block; fill every block x block "
                     "square with its mean colour. Same shape out.",
              hint=["F.avg_pool2d(x, block) gives one mean per square.",
                    "return F.interpolate(F.avg_pool2d(x, block), scale_factor=block, mode='nearest')"],
-             solution="def pixelate(x, block):\n    means = F.avg_pool2d(x, block)\n"
-                      "    return F.interpolate(means, scale_factor=block, mode='nearest')")
+             notebook="10_ethics")
 q5 = Problem("qim", title="5. Hide one bit: quantisation index modulation", check=check_qim,
              prompt="Write qim(c, bit, delta): the value nearest to c among delta * (k + bit / 2) for integers k. "
                     "Bit 0 lives on multiples of delta, bit 1 half-way between them.",
              hint=["Shift by bit / 2 steps, round to an integer, shift back.",
                    "return delta * (np.round(c / delta - bit / 2) + bit / 2)"],
-             solution="def qim(c, bit, delta):\n    return delta * (np.round(c / delta - bit / 2) + bit / 2)")
+             notebook="10_ethics")
 
 __all__ = ["q1", "q2", "q3", "q4", "q5"]

@@ -91,37 +91,32 @@ q1 = Problem("matmul_flops", title="1. FLOPs of a matrix product", check=check_m
              prompt="Write matmul_flops(m, k, n): the FLOPs of an (m, k) @ (k, n) product, counting a multiply "
                     "and an add as 2 FLOPs.",
              hint=["Each of the m x n outputs is a sum of k products.", "return 2 * m * k * n"],
-             solution="def matmul_flops(m, k, n):\n    return 2 * m * k * n")
+             notebook="11_landscape")
 q2 = Problem("conv_flops", title="2. FLOPs of a convolution", check=check_conv_flops,
              prompt="Write conv_flops(batch, c_in, c_out, size, kernel) for a 'same'-padded, stride-1 convolution "
                     "of (batch, c_in, size, size) with c_out kernels of kernel x kernel.",
              hint=["Output: batch x c_out x size x size values; each sums c_in x kernel x kernel products.",
                    "return 2 * batch * c_out * size * size * c_in * kernel ** 2"],
-             solution="def conv_flops(batch, c_in, c_out, size, kernel):\n"
-                      "    return 2 * batch * c_out * size * size * c_in * kernel ** 2")
+             notebook="11_landscape")
 q3 = Problem("laptop_years", title="3. GPU-hours to laptop-years", check=check_laptop_years,
              prompt="Write laptop_years(gpu_hours, gpu_flops, laptop_flops, utilization): how many years a laptop "
                     "sustaining laptop_flops FLOP/s needs for the work of gpu_hours on a GPU whose peak is "
                     "gpu_flops FLOP/s, used at `utilization` of its peak.",
              hint=["Total FLOPs = gpu_hours * 3600 * gpu_flops * utilization; divide by laptop_flops for seconds.",
                    "A year is 365.25 * 24 * 3600 seconds."],
-             solution="def laptop_years(gpu_hours, gpu_flops, laptop_flops, utilization):\n"
-                      "    total_flops = gpu_hours * 3600 * gpu_flops * utilization\n"
-                      "    return total_flops / laptop_flops / (365.25 * 24 * 3600)")
+             notebook="11_landscape")
 q4 = Problem("fewest_images_not_copying", title="4. Read a learning curve", check=check_fewest_images_not_copying,
              prompt="Write fewest_images_not_copying(rows, threshold): the smallest n_images among the rows whose "
                     "copying_ratio is at least threshold, or None if there is none.",
              hint=["Keep the rows that pass, then take the minimum of their n_images.",
                    "passing = [r['n_images'] for r in rows if r['copying_ratio'] >= threshold]; "
                    "return min(passing) if passing else None"],
-             solution="def fewest_images_not_copying(rows, threshold):\n"
-                      "    passing = [r['n_images'] for r in rows if r['copying_ratio'] >= threshold]\n"
-                      "    return min(passing) if passing else None")
+             notebook="11_landscape")
 q5 = Problem("blind_metric", title="5. Which metric is blind to data size?", check=check_blind_metric,
              prompt="Which column of MEASURED_CURVE cannot tell the model trained on 10 digits from the one trained "
                     "on 1438: 'accuracy', 'frechet_excess' or 'copying_ratio'? Set blind_metric to its name.",
              hint=["Which column has the same value in every row?",
                    "A model that copies its 10 training digits still draws real-looking digits of the asked class."],
-             solution="blind_metric = 'accuracy'")
+             notebook="11_landscape")
 
 __all__ = ["MEASURED_CURVE", "q1", "q2", "q3", "q4", "q5"]

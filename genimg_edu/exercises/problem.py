@@ -4,7 +4,11 @@ An exercise notebook asks the learner to define a name (a value or a function); 
 checks module holds one `Problem` per question::
 
     q1 = Problem("invert", prompt="Write `invert(img)` ...", check=check_invert,
-                 hint="White is 1 and black is 0 ...", solution="def invert(img):\\n    return 1 - img")
+                 hint="White is 1 and black is 0 ...", notebook="01_pixels")
+
+`notebook="01_pixels"` says the solution is the one in the master notebook exercises/01_pixels.ipynb
+(shipped in the package as solutions.json, see `solutions.py`): each answer is written once.
+A Problem outside the course's notebooks passes its code as `solution="def invert(img): ..."`.
 
 In the notebook the learner writes `invert`, then runs `q1.check()`. `check()` finds `invert` in
 the notebook's globals (the frame that called it), hands it to `check_invert`, and answers:
@@ -132,22 +136,34 @@ class Status(str):
 class Problem:
     """One exercise. `name`: the name(s) the learner defines; `check(*objects)` raises
     AssertionError with a helpful message when they are wrong; `hint`: text (or a list of texts,
-    shown one at a time); `solution`: code shown by `solution()`."""
+    shown one at a time); `notebook`: the master notebook (e.g. "05_gans") whose solution for these
+    names `solution()` shows, or `solution`: the code itself (give exactly one of the two)."""
 
     def __init__(self, name: str | tuple[str, ...], *, prompt: str, check: Callable[..., Any],
-                 hint: str | Sequence[str], solution: str, title: str | None = None):
+                 hint: str | Sequence[str], solution: str | None = None, notebook: str | None = None,
+                 title: str | None = None):
         names = (name,) if isinstance(name, str) else tuple(name)
         if not names or not all(isinstance(n, str) and n.isidentifier() for n in names):
             raise ValueError(f"name must be an identifier or a tuple of identifiers, got {name!r}")
         if not callable(check):
             raise TypeError(f"check must be callable, got {type(check).__name__}")
+        if (solution is None) == (notebook is None):
+            raise TypeError("give exactly one of solution= (the code) or notebook= (the master notebook's name)")
         self.names = names
-        self.prompt, self.solution_code, self._check = prompt, solution, check
+        self.prompt, self._solution, self.notebook, self._check = prompt, solution, notebook, check
         self.hints = [hint] if isinstance(hint, str) else list(hint)
         self.title = title or ", ".join(f"`{n}`" for n in names)
 
     def __repr__(self) -> str:
         return f"Problem({self.title}): {self.prompt}"
+
+    @property
+    def solution_code(self) -> str:
+        """The code `solution()` shows: the master notebook's answer, or the `solution` given."""
+        if self._solution is not None:
+            return self._solution
+        from .solutions import solution_code
+        return solution_code(self.notebook, self.names)
 
     def _repr_html_(self) -> str:
         return f"<b>{html.escape(self.title)}</b><br>{html.escape(self.prompt)}"
