@@ -2,7 +2,8 @@
 
 Sections: detector, faceswap, bias, memorisation, membership, depixelate, watermark, credentials.
 Bars (issue 10): detector >= 95 % on the generator it was trained on (report the drop on an unseen
-generator and after JPEG 75 + resize); bias after mitigation within +-10 points of the 20 % target;
+generator and after JPEG 75 + resize; both detectors); bias after mitigation within +-10 points of the
+20 % target at guidance 1, 3 and 5; de-pixelated faces re-identified by an eigenface matcher;
 membership ROC AUC >= 0.8 (overfit) vs about 0.5 (generalising); watermark 100 % bits and >= 38 dB
 without attack. Prints JSON (with wall and CPU seconds per section). Trained models are cached in
 cache_dir()/ethics; pass --fresh to retrain (a private cache). Run (one benchmark at a time):
@@ -60,8 +61,8 @@ def run(section: str, *, detector_size: int = 16) -> dict:
         return ex.detector_experiment(size=detector_size)
     if section == "faceswap":
         return ex.faceswap_experiment()
-    if section == "bias":
-        return ex.bias_experiment()
+    if section == "bias":  # also the shape-only model on reweighted data: the mitigation guidance undoes
+        return ex.bias_experiment(reweighting_only=True)
     if section == "memorisation":
         return ex.memorisation_experiment()
     if section == "membership":

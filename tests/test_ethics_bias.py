@@ -5,8 +5,9 @@ import torch
 
 from genimg_edu.data import OFFLINE, load_dataset
 from genimg_edu.data.cards import CARDS, card
-from genimg_edu.ethics.bias import (BiasConfig, amplification, data_shares, generate_shapes, red_weight, reweight,
-                                    skewed_shapes, train_shapes_diffusion)
+from genimg_edu.ethics.bias import (COLOURS, BiasConfig, amplification, balanced_colours, condition_labels, data_shares,
+                                    generate_shapes, red_weight, reweight, shape_accuracy_by_colour, skewed_shapes,
+                                    train_shapes_diffusion)
 
 
 def test_skew_and_reweighting():
@@ -34,6 +35,40 @@ def test_bias_model_trains_and_samples():
         BiasConfig(size=8)
     with pytest.raises(ValueError, match=r"\[-1, 1\]"):
         train_shapes_diffusion(load_dataset("shapes", n=8, size=16), config=BiasConfig(steps=1))
+
+
+def test_shape_and_colour_conditioning_asks_every_colour_equally():
+    """The mitigation: a shape-and-colour model, and the system draws the colour uniformly."""
+    data = skewed_shapes(n=64, size=16)
+    labels = condition_labels(data, "shape+colour")
+    assert torch.equal(labels // 5, data.labels) and torch.equal(labels % 5, data.attributes["colour"])
+    assert torch.equal(condition_labels(data, "shape"), data.labels)
+    with pytest.raises(ValueError, match="condition"):
+        condition_labels(data, "colour")
+    colours = balanced_colours(23, seed=1)
+    assert torch.bincount(colours, minlength=5).tolist() == [5, 5, 5, 4, 4]
+    assert not torch.equal(colours, torch.arange(23) % 5)            # shuffled, not in a fixed order
+    model, schedule = train_shapes_diffusion(data, config=BiasConfig(steps=2, batch_size=8), condition="shape+colour")
+    assert model.config.num_classes == 20
+    seen = []
+    model.register_forward_pre_hook(lambda module, args: seen.append(args[2].clone()))
+    images = generate_shapes(model, schedule, n=20, scale=3.0, steps=1, seed=1)
+    assert images.shape == (20, 3, 16, 16)
+    asked = torch.cat(seen)
+    asked = asked[asked < 20]                                      # drop the "no label" half of guidance
+    assert torch.equal(asked[:20] // 5, torch.arange(20) % 4)       # the shapes the user asked for
+    assert torch.bincount(asked[:20] % 5, minlength=5).tolist() == [4] * 5  # every colour equally often
+
+
+def test_shape_accuracy_by_colour_on_real_renders():
+    from genimg_edu.metrics import load_judge
+    judge = load_judge("shapes", size=16)
+    shapes = load_dataset("shapes", n=200, size=16, seed=3)
+    by_colour = shape_accuracy_by_colour(judge, shapes.images, shapes.labels)
+    assert set(by_colour) == set(COLOURS)
+    assert all(v is not None and v >= 0.8 for v in by_colour.values()), by_colour   # real shapes: recognised
+    wrong = shape_accuracy_by_colour(judge, shapes.images, (shapes.labels + 1) % 4)
+    assert all(v is None or v <= 0.2 for v in wrong.values()), wrong
 
 
 def test_every_data_set_has_a_card():

@@ -4,7 +4,7 @@ import torch
 import torch.nn.functional as F
 
 from genimg_edu.data import load_dataset
-from genimg_edu.ethics.detector import CNNDetector, SpectrumDetector, degrade, jpeg, radial_spectrum, resize
+from genimg_edu.ethics.detector import CNNDetector, SpectrumDetector, degrade, high_pass, jpeg, radial_spectrum, resize
 from genimg_edu.ethics.faceswap import SwapAutoencoder, correlation, ink, slant, train_swap
 
 
@@ -45,6 +45,41 @@ def test_cnn_detector_learns_the_same_cue():
     assert detector.accuracy(real[150:], fake[300:]) >= 0.9
 
 
+def test_high_pass_residual_removes_the_picture():
+    flat = torch.full((2, 1, 16, 16), 0.7)
+    assert torch.allclose(high_pass(flat), torch.zeros_like(flat), atol=1e-6)   # no detail, no residual
+    ramp = torch.linspace(0, 1, 16).repeat(16, 1)[None, None]
+    assert high_pass(ramp)[..., 1:-1, 1:-1].abs().max() < 1e-5                  # smooth content vanishes
+    stripes = torch.zeros(1, 1, 16, 16)
+    stripes[..., ::2] = 1.0
+    assert high_pass(stripes).abs().mean() > 0.3                                # fine detail stays
+    with pytest.raises(ValueError, match="inputs"):
+        CNNDetector(inputs="spectrum")
+
+
+def test_residual_input_beats_pixels_on_a_subtle_trace():
+    """A faint checkerboard (the up-convolution trace) on top of real digits: on the residual the CNN
+    finds it within 100 steps; on raw pixels the digits drown it in the same budget (about 50 %)."""
+    real = load_dataset("digits", split="train", size=16).images[:400]
+    checker = ((torch.arange(16)[:, None] + torch.arange(16)[None]) % 2).float() * 0.1
+    fake = (load_dataset("digits", split="test", size=16).images[:200] + checker).clamp(0, 1)
+    torch.manual_seed(0)
+    residual = CNNDetector(width=8).fit(real[:200], fake[:100], steps=100, seed=0)
+    torch.manual_seed(0)
+    pixels = CNNDetector(width=8, inputs="pixels").fit(real[:200], fake[:100], steps=100, seed=0)
+    assert residual.accuracy(real[200:], fake[100:]) >= 0.95
+    assert pixels.accuracy(real[200:], fake[100:]) <= 0.75
+    assert residual.history[-1]["loss"] < residual.history[0]["loss"]
+
+
+def test_generators_refuse_other_sizes():
+    from genimg_edu.ethics.generators import digits_diffusion, generated_digits
+    with pytest.raises(ValueError, match="size"):
+        digits_diffusion(size=12)
+    with pytest.raises(ValueError, match="kind"):
+        generated_digits("vae", n=4)
+
+
 def test_jpeg_and_resize():
     x = load_dataset("photos", size=64, names=["astronaut"]).images
     assert (jpeg(x, 95) - x).abs().mean() < 0.02
@@ -66,7 +101,7 @@ def test_face_swap_architecture_shares_the_encoder():
         model(x, "c")
     digits = load_dataset("digits", split="train", size=8)
     losses = train_swap(model, digits.images[digits.labels == 3], digits.images[digits.labels == 8], steps=300)
-    assert sum(losses[-20:]) / 20 < 0.8 * sum(losses[:20]) / 20
+    assert len(losses) == 30 and sum(losses[-3:]) / 3 < 0.8 * sum(losses[:3]) / 3  # one mean per 10 steps
 
 
 def test_pose_features():

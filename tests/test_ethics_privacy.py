@@ -13,8 +13,8 @@ from genimg_edu.ethics.memorisation import memorised_share, nn_ratio, optimal_de
 
 def test_nn_ratio_geometry():
     train = torch.zeros(3, 1, 2, 2)
-    train[1] += 1.0
-    train[2] += 3.0
+    train[1] += 0.25
+    train[2] += 0.75
     samples = torch.stack([train[0], (train[0] + train[1]) / 2])
     ratio = nn_ratio(samples, train)
     assert ratio[0] == 0.0                        # an exact copy
@@ -93,5 +93,5 @@ def test_depixelator_learns_something_on_unseen_faces():
     model = Depixelator(width=16, depth=3)
     losses = train_depixelator(model, train.images[train.labels == 1], block=4, steps=150, batch_size=16)
     report = depixelation_gain(model, test.images[test.labels == 1], block=4)
-    assert np.mean(losses[-10:]) < np.mean(losses[:10])
+    assert len(losses) == 15 and np.mean(losses[-3:]) < np.mean(losses[:3])  # one mean per 10 steps
     assert report["gain_db"] > 0.2, report

@@ -1,7 +1,7 @@
 """Can pixelation be undone? A small network learns to un-pixelate faces it has never seen.
 
     model = Depixelator()
-    train_depixelator(model, faces_train, block=5, steps=1500)
+    train_depixelator(model, faces_train, block=5, steps=1500)   # the course's generic train() loop
     report = depixelation_gain(model, faces_test, block=5)
     # {"psnr_pixelated", "psnr_restored", "gain_db", ...}: dB closer to the original face
 
@@ -36,7 +36,7 @@ class Depixelator(nn.Module):
         return (x + self.net(x)).clamp(0, 1)
 
 
-def _augment(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+def _augment(x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
     """Random horizontal flips and shifts of up to 2 pixels (so the pixel grid falls everywhere)."""
     flip = torch.rand(len(x), generator=generator) < 0.5
     x = torch.where(flip[:, None, None, None], x.flip(-1), x)
@@ -44,26 +44,29 @@ def _augment(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     return torch.roll(x, shifts=(dy, dx), dims=(-2, -1))
 
 
+def depixelation_loss(model: Depixelator, faces: torch.Tensor, *, block: int) -> torch.Tensor:
+    """MSE between model(pixelate(x)) and x, x = a randomly flipped and shifted batch of `faces`
+    (N, 1, H, W) in [0, 1]. The loss_fn of the course's generic train() loop."""
+    x = _augment(faces)
+    return F.mse_loss(model(pixelate(x, block=block)), x)
+
+
 def train_depixelator(model: Depixelator, faces: torch.Tensor, *, block: int = 5, steps: int = 1500,
                       batch_size: int = 32, lr: float = 2e-3, seed: int = 0) -> list[float]:
-    """Fit model(pixelate(x)) ~ x on `faces` (N, 1, H, W) in [0, 1] (MSE, Adam). Returns the losses."""
+    """Fit model(pixelate(x)) ~ x on `faces` (N, 1, H, W) in [0, 1] with the generic `train()` loop
+    (AdamW, one-cycle learning rate). Returns the mean loss of every 10 steps."""
+    from ..train import TrainConfig, train
     check_images(faces, name="faces")
-    generator = torch.Generator().manual_seed(seed)
-    torch.manual_seed(seed)
-    optimiser = torch.optim.Adam(model.parameters(), lr=lr)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=lr, total_steps=max(steps, 1))
-    losses = []
-    model.train()
-    for _ in range(steps):
-        x = _augment(faces[torch.randint(len(faces), (batch_size,), generator=generator)], generator)
-        loss = F.mse_loss(model(pixelate(x, block=block)), x)
-        optimiser.zero_grad()
-        loss.backward()
-        optimiser.step()
-        schedule.step()
-        losses.append(loss.item())
+    if not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps must be a positive int, got {steps!r}")
+    optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=lr, total_steps=steps)
+    result = train(model, lambda m, x: depixelation_loss(m, x, block=block), faces, optimizer=optimiser,
+                   config=TrainConfig(steps=steps, batch_size=batch_size, lr=lr, seed=seed, grad_clip=None,
+                                      log_every=10, progress=False, device="cpu"),
+                   on_step=[lambda step, m: schedule.step()])
     model.eval()
-    return losses
+    return [record["loss"] for record in result.history]
 
 
 @torch.no_grad()

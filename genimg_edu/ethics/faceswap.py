@@ -42,26 +42,35 @@ class SwapAutoencoder(nn.Module):
         return self(x_a, "b")
 
 
+def swap_loss(model: SwapAutoencoder, batch) -> torch.Tensor:
+    """batch = (x (B, 1, 8, 8) in [0, 1], identity (B,) 0 = A / 1 = B): every image reconstructed through
+    the shared encoder and its own identity's decoder (binary cross-entropy). The loss_fn of train()."""
+    x, identity = batch
+    codes = model.encoder(x)
+    is_b = (identity == 1)[:, None, None, None]
+    out = torch.where(is_b, model.decoders["b"](codes), model.decoders["a"](codes))
+    return F.binary_cross_entropy(out, x)
+
+
 def train_swap(model: SwapAutoencoder, images_a: torch.Tensor, images_b: torch.Tensor, *, steps: int = 2000,
                batch_size: int = 64, lr: float = 2e-3, seed: int = 0) -> list[float]:
-    """Alternate A and B reconstruction batches through the shared encoder (binary cross-entropy).
-    Returns the loss per step."""
+    """Alternate batches of A (even steps) and B (odd steps) through the shared encoder with the generic
+    `train()` loop (AdamW). Returns the mean loss of every 10 steps."""
+    from ..train import TrainConfig, batch_indices, train
     check_images(images_a, channels=1, name="images_a"), check_images(images_b, channels=1, name="images_b")
-    generator = torch.Generator().manual_seed(seed)
-    torch.manual_seed(seed)
-    optimiser = torch.optim.Adam(model.parameters(), lr=lr)
-    losses = []
-    model.train()
-    for step in range(steps):
-        identity, images = ("a", images_a) if step % 2 == 0 else ("b", images_b)
-        x = images[torch.randint(len(images), (batch_size,), generator=generator)]
-        loss = F.binary_cross_entropy(model(x, identity), x)
-        optimiser.zero_grad()
-        loss.backward()
-        optimiser.step()
-        losses.append(loss.item())
+    data = (torch.cat([images_a, images_b]),
+            torch.cat([torch.zeros(len(images_a), dtype=torch.long), torch.ones(len(images_b), dtype=torch.long)]))
+
+    def rows(step: int) -> torch.Tensor:  # A's shuffled epochs on even steps, B's on odd ones
+        if step % 2 == 0:
+            return batch_indices(step // 2, n=len(images_a), batch_size=batch_size, seed=seed)
+        return len(images_a) + batch_indices(step // 2, n=len(images_b), batch_size=batch_size, seed=seed + 1)
+
+    result = train(model, swap_loss, data, batch_rows=rows,
+                   config=TrainConfig(steps=steps, batch_size=batch_size, lr=lr, seed=seed, grad_clip=None,
+                                      log_every=10, progress=False, device="cpu"))
     model.eval()
-    return losses
+    return [record["loss"] for record in result.history]
 
 
 def ink(x: torch.Tensor) -> torch.Tensor:
