@@ -1,7 +1,7 @@
 """Gatys-style transfer: optimise the pixels of one image so its features match the content photo's
 and its Gram matrices match the style image's (Gatys, Ecker & Bethge 2016).
 
-    config = StyleConfig(steps=200, optimiser="lbfgs", style_weight=10.0)
+    config = StyleConfig(steps=200, optimiser="lbfgs", style_weight=1e3)
     result = stylise(content, style, net=RandomFeatures(), config=config, callback=show)
     result.image   (1, 3, H, W) in [0, 1];   result.history   list of dicts (step, content, style, tv, total)
 
@@ -33,12 +33,12 @@ class StyleConfig:
     optimiser: str = "lbfgs"         # "adam" or "lbfgs"
     lr: float | None = None          # learning rate (None: 0.05 for Adam, 1.0 for L-BFGS)
     content_weight: float = 1.0      # weight of the content loss (0: pure texture synthesis)
-    style_weight: float = 10.0       # weight of the style loss (the slider of the notebook)
+    style_weight: float = 1e3        # weight of the style loss (the slider of the notebook)
     tv_weight: float = 1.0           # weight of the total-variation loss (smoothness)
     content_layers: tuple | None = None  # None: the net's own content_layers
     style_layers: tuple | None = None    # None: the net's own style_layers
     normalise: bool = True           # per-layer normalisation of the style terms (see style_loss)
-    content_normalise: bool = True   # content = layout: compare instance-normalised features (content_loss)
+    content_normalise: bool = False  # True: content = layout only, compare instance-normalised features
     init: str = "content"            # start from the content photo, or from noise
     seed: int = 0                    # seed of the noise start (and nothing else is random)
     history_every: int = 10          # record the losses every this many steps
