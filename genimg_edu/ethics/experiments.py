@@ -17,7 +17,7 @@ def _real_digits(size: int, n_train: int, n_test: int, seed: int = 0):
     return real[:n_train], real[n_train:n_train + n_test]
 
 
-def detector_experiment(*, n_train: int = 800, n_test: int = 400, cnn_steps: int = 400, size: int = 16,
+def detector_experiment(*, n_train: int = 800, n_test: int = 400, cnn_steps: int = 1000, size: int = 16,
                         gan_steps: int | None = None, diffusion_steps: int | None = None, quality: int = 75,
                         scale: float = 0.75, seed: int = 0) -> dict:
     """Train both detectors on real digits vs chapter 05 GAN samples; test on held-out GAN samples
