@@ -6,7 +6,8 @@
 
 The table of contents is discovered, not listed: the README, then every notebooks/*.ipynb ordered by
 file name (each page titled by the notebook's first heading), then the docs. Sources are staged as
-symlinks into <out>/src; the website is written to <out>/_build/html (index.html is the README).
+symlinks into <out>/src; the website is written to <out>/_build/html (index.html is the README). Executed
+notebooks are cached in build/site_cache/<mode> (or $GENIMG_SITE_CACHE/<mode>).
 """
 from __future__ import annotations
 
@@ -90,7 +91,8 @@ def stage(out: Path, notebooks: list[Path], *, full: bool) -> Path:
     (src / "_toc.yml").write_text(table_of_contents(notebooks))
     mode = "full" if full else "fast"
     config = (SITE / "_config.yml").read_text()
-    values = {"@CACHE@": str((ROOT / "build" / "site_cache" / mode).resolve()),
+    cache = os.environ.get("GENIMG_SITE_CACHE") or ROOT / "build" / "site_cache"  # executed notebooks, per mode
+    values = {"@CACHE@": str((Path(cache) / mode).resolve()),
               "@TIMEOUT@": "3600" if full else "600",
               "@ANNOUNCEMENT@": "" if full else FAST_ANNOUNCEMENT,
               "@SITE_DIR@": str(SITE)}

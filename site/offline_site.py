@@ -40,6 +40,8 @@ def _source_read(app, docname, content):
         content[0] = offline_badge(content[0])
 
 
+# A display formula wider than the text column scrolls sideways instead of being cut off.
+SITE_CSS = 'mjx-container[display="true"] { overflow-x: auto; overflow-y: hidden; max-width: 100%; }\n'
 MATHJAX_PARTS = ("tex-svg.js", "input", "output/svg", "output/svg.js", "ui", "a11y", "sre", "adaptors")
 
 
@@ -59,6 +61,7 @@ def mathjax_source() -> Path:
 def _copy_mathjax(app, exception):
     if exception is not None or app.builder.format != "html":
         return
+    (Path(app.outdir) / "_static" / "offline_site.css").write_text(SITE_CSS)
     source, target = mathjax_source(), Path(app.outdir) / "_static" / "mathjax"
     shutil.rmtree(target, ignore_errors=True)  # nothing left from an earlier MathJax
     for part in MATHJAX_PARTS:
@@ -114,6 +117,7 @@ def _poll_in_slices() -> None:
 
 def setup(app):
     _poll_in_slices()
+    app.add_css_file("offline_site.css")
     app.connect("source-read", _source_read)
     app.connect("html-page-context", _drop_thebe, priority=900)
     app.connect("build-finished", _copy_mathjax)
