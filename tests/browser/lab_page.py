@@ -29,16 +29,35 @@ def notebook_state(page) -> dict | None:
     return page.evaluate(_STATE_JS)
 
 
+_OPEN_IN_APP_JS = """async (name) => {
+  const app = window.jupyterapp;
+  for (const widget of Array.from(app.shell.widgets('main'))) widget.dispose();  // no "save changes?" dialog
+  for (const dialog of document.querySelectorAll('.jp-Dialog')) dialog.remove();
+  await app.commands.execute('docmanager:open', {path: name});
+}"""
+_OPENED_JS = ("(name) => { const w = window.jupyterapp && window.jupyterapp.shell && window.jupyterapp.shell.currentWidget;"
+              " return !!(w && w.sessionContext && w.context && w.context.path === name); }")
+
+
 def open_notebook(page, lab_url: str, name: str, *, timeout: float = 90.0) -> None:
-    """Open notebooks/<name> in JupyterLab (left sidebar collapsed) and wait for an idle kernel."""
-    page.goto(f"{lab_url}/lab/tree/{name}?reset")  # ?reset: no tabs restored from an earlier test
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell && window.jupyterapp.shell.currentWidget"
-                           " && window.jupyterapp.shell.currentWidget.sessionContext", timeout=timeout * 1000)
+    """Open notebooks/<name> in JupyterLab (left sidebar collapsed) and wait for an idle kernel. A page
+    that has JupyterLab loaded already closes its tabs and opens the notebook in place: loading the
+    front end again costs seconds of CPU per notebook."""
+    loaded = page.url.startswith(lab_url) and page.evaluate("() => !!(window.jupyterapp && window.jupyterapp.shell)")
+    if loaded:
+        try:
+            page.evaluate(_OPEN_IN_APP_JS, name)
+            page.wait_for_function(_OPENED_JS, arg=name, timeout=30000)
+        except Exception:  # a dialog or a broken state left by an earlier failure: load JupyterLab afresh
+            loaded = False
+    if not loaded:
+        page.goto(f"{lab_url}/lab/tree/{name}?reset")  # ?reset: no tabs restored from an earlier test
+        page.wait_for_function(_OPENED_JS, arg=name, timeout=timeout * 1000)
     page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
     wait_idle(page, timeout=timeout, all_executed=False)
 
 
-def wait_idle(page, *, timeout: float, all_executed: bool = True, settle: float = 1.0) -> dict:
+def wait_idle(page, *, timeout: float, all_executed: bool = True, settle: float = 0.5) -> dict:
     """Wait until the kernel is idle (and, with all_executed, every code cell ran) for `settle` s.
     Returns the last state; stops early when a cell raised."""
     deadline, idle_since = time.monotonic() + timeout, None
@@ -61,8 +80,7 @@ def wait_idle(page, *, timeout: float, all_executed: bool = True, settle: float 
 
 def run_all(page, *, timeout: float) -> dict:
     page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
-    time.sleep(1.0)
-    return wait_idle(page, timeout=timeout)
+    return wait_idle(page, timeout=timeout)  # done only when every code cell has run (none had run before)
 
 
 def interactive_widgets(page) -> list:

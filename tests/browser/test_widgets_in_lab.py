@@ -4,17 +4,20 @@ its pictures, and moving one of its sliders (or pressing one of its buttons) mus
 
 Notebooks are discovered (notebooks/*.ipynb whose code uses a widget), so new chapters are covered
 without editing this file. One test class per notebook: pytest-xdist's `--dist loadscope` spreads
-them over the workers; each worker starts one JupyterLab.
+them over the workers; each worker starts one JupyterLab and keeps one page with it loaded, opening each
+notebook in place. Each test appends the time of its phases (open, Run All, widgets) to
+build/browser-timings.txt.
 """
 from __future__ import annotations
 
 import os
 import re
 import shutil
+import time
 
 import pytest
 
-from .conftest import ROOT, VIEWPORT
+from .conftest import FAILURES, ROOT, VIEWPORT
 from .jupyter_lab import JupyterLab
 from .lab_page import fit_problems, interactive_widgets, open_notebook, respond, run_all, widget_errors
 
@@ -52,15 +55,28 @@ def lab(chromium_path, tmp_path_factory):
     server.close()
 
 
+@pytest.fixture(scope="session")
+def lab_page(browser, lab):
+    """One 1280x800 page per worker with JupyterLab loaded once; notebooks are opened in it in turn."""
+    context = browser.new_context(viewport=VIEWPORT)
+    yield context.new_page()
+    context.close()
+
+
 class NotebookInLab:
     """Base of the generated per-notebook classes (named Test<notebook>)."""
     notebook = None
 
-    def test_run_all_then_every_widget_responds(self, lab, page, request):
+    def test_run_all_then_every_widget_responds(self, lab, lab_page, request):
+        page = request.node.browser_page = lab_page  # a failure leaves a screenshot
         shutil.copy(self.notebook, lab.root / self.notebook.name)  # Run All must not write into the repo
         request.addfinalizer(lab.shut_down_kernels)
+        phases, start = {}, time.monotonic()
+        request.addfinalizer(lambda: _log_phases(self.notebook.name, phases, time.monotonic() - start))
         open_notebook(page, lab.url, self.notebook.name)
+        phases["open"] = time.monotonic() - start
         state = run_all(page, timeout=RUN_TIMEOUT)
+        phases["run_all"] = time.monotonic() - start - phases["open"]
         assert not state["errors"], f"{self.notebook.name}: a cell raised: {state['errors']}"
         assert "Error displaying widget" not in page.inner_text("body")
         widgets = interactive_widgets(page)
@@ -76,6 +92,15 @@ class NotebookInLab:
                 SCREENSHOTS.mkdir(parents=True, exist_ok=True)
                 widget.screenshot(path=str(SCREENSHOTS / f"widget-{self.notebook.stem}-{index}.png"))
         assert "Error displaying widget" not in page.inner_text("body")
+        phases["widgets"] = time.monotonic() - start - phases["open"] - phases["run_all"]
+
+
+def _log_phases(name: str, phases: dict, total: float) -> None:
+    FAILURES.parent.mkdir(parents=True, exist_ok=True)
+    with open(FAILURES.parent / "browser-timings.txt", "a") as log:
+        log.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {name}: total {total:.1f} s, "
+                  + ", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in phases.items())
+                  + f", load {os.getloadavg()[0]:.1f}\n")
 
 
 def test_widget_notebooks_are_discovered():
