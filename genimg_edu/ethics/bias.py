@@ -43,7 +43,7 @@ class BiasConfig:
     steps: int = 800                  # optimizer steps
     batch_size: int = 64              # images per step
     lr: float = 3e-3                  # AdamW learning rate
-    base_channels: int = 8            # UNet width at full resolution (small and cheap: ~0.07 CPU s per step)
+    base_channels: int = 16           # UNet width at full resolution (8 is 3x cheaper but learns neither shape nor colour skew in 800 steps)
     label_dropout: float = 0.15       # share of "no shape" examples, for classifier-free guidance
     ema_decay: float = 0.99           # EMA of the weights we sample from
     seed: int = 0                     # seeds data order, noise and weights
