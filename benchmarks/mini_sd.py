@@ -36,7 +36,7 @@ def rounded(scores: dict) -> dict:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--guidance", type=float, default=4.0, help="classifier-free guidance scale w")
+    parser.add_argument("--guidance", type=float, default=3.0, help="classifier-free guidance scale w")
     parser.add_argument("--steps", type=int, default=25, help="sampling steps (DDIM)")
     parser.add_argument("--skip-cost", action="store_true", help="skip the latent-vs-pixel timing")
     parser.add_argument("--vae-steps", type=int, help="override MiniSDConfig.vae_steps")

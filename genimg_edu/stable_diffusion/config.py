@@ -36,7 +36,7 @@ class MiniSDConfig:
     vae_channels: tuple = (16, 32, 32)   # encoder/decoder widths per level (3 levels: side / 4)
     latent_channels: int = 4             # channels of the latent, as in SD
     kl_weight: float = 1e-3              # weight of the KL term (per latent number) next to the MSE
-    vae_steps: int = 400                 # optimizer steps
+    vae_steps: int = 1500                # optimizer steps (fewer lose small shapes: 500 -> the judge reads 69 % of shapes)
     vae_batch_size: int = 32
     vae_lr: float = 2e-3
     # 2. text encoder (transformers CLIPTextModel), trained contrastively, then frozen
@@ -50,13 +50,14 @@ class MiniSDConfig:
     clip_lr: float = 2e-3
     # 3. UNet (diffusers UNet2DConditionModel) on the cached latents
     unet_channels: tuple = (32, 64)      # widths at 8x8 and 4x4
-    attention_levels: tuple = (False, True)  # which levels have cross-attention (the middle always has)
+    attention_levels: tuple = (True, True)   # which levels have cross-attention (the middle always has);
+                                             # without it at 8x8 colour following drops (62 % vs 94.5 % at 2,000 steps)
     attention_head_dim: int = 8          # channels per attention head
     schedule: str = "squaredcos_cap_v2"  # diffusers beta_schedule (cosine)
     prediction: str = "v_prediction"     # what the UNet predicts: "v_prediction" or "epsilon"
     caption_dropout: float = 0.1         # P(prompt -> "") in training: the unconditional model for CFG
     partial_caption: float = 0.1         # P(prompt -> a random part of it, e.g. "a red shape")
-    unet_steps: int = 2250               # optimizer steps
+    unet_steps: int = 3000               # optimizer steps
     unet_batch_size: int = 32
     unet_lr: float = 2e-3
     ema_decay: float = 0.998             # the pipeline uses an exponential moving average of the UNet

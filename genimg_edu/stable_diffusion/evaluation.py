@@ -19,7 +19,7 @@ from .vae import psnr, reconstruct
 
 
 @torch.no_grad()
-def generate(pipe, prompts, *, guidance: float = 4.0, steps: int = 25, seed: int = 0, negative_prompt=None,
+def generate(pipe, prompts, *, guidance: float = 3.0, steps: int = 25, seed: int = 0, negative_prompt=None,
              batch_size: int = 50) -> torch.Tensor:
     """pipe(...) for each prompt, batched: (N, 3, 32, 32) in [0, 1]. Seeds: seed + batch start."""
     if not isinstance(prompts, (str, list, tuple)) or any(not isinstance(p, str) for p in prompts):
@@ -53,7 +53,7 @@ def _accuracy(predicted: dict, wanted: list[dict], rows) -> dict[str, float]:
 
 
 @torch.no_grad()
-def prompt_following(pipe, judge, *, prompts=None, held_out=(), guidance: float = 4.0, steps: int = 25,
+def prompt_following(pipe, judge, *, prompts=None, held_out=(), guidance: float = 3.0, steps: int = 25,
                      seed: int = 0) -> dict:
     """One image per prompt (default: all 200 captions). Returns {"all": scores, "seen": scores,
     "held_out": scores, "images": (N, 3, 32, 32)}, scores = accuracy per attribute, "all" (every
@@ -83,7 +83,7 @@ def reconstruction_report(vae, judge, *, n: int = 500, seed: int = 0) -> dict:
 @torch.no_grad()
 def negative_prompt_effect(pipe, judge, *, prompt: str = "a large shape in the center",
                            negative: str = "a red shape", colour: str = "red", n: int = 100,
-                           guidance: float = 4.0, steps: int = 25, seed: int = 0) -> dict:
+                           guidance: float = 3.0, steps: int = 25, seed: int = 0) -> dict:
     """Share of outputs the judge reads as `colour`, for `prompt` without and with `negative` as the
     negative prompt (same seeds). Returns {"without", "with", "images_without", "images_with"}."""
     if colour not in ATTRIBUTES["colour"]:
