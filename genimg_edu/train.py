@@ -233,7 +233,9 @@ def _resume(path: Path, *, modules, optimizer, scaler, fingerprint, steps):
         raise ValueError(f"checkpoint {path} was written with {meta.get('config')}, this run uses "
                          f"{fingerprint}; choose another checkpoint_path for this run (that file holds the other run)")
     if meta["step"] > steps:
-        raise ValueError(f"checkpoint {path} is at step {meta['step']}, past steps={steps}")
+        raise ValueError(f"checkpoint {path} is at step {meta['step']}, past steps={steps}: it holds a longer run. "
+                         f"Ask for steps >= {meta['step']} to continue it, or train the shorter run with another "
+                         "checkpoint_path (delete this file only if you no longer need that run)")
     load_checkpoint(path, modules=modules, optimizers={"optimizer": optimizer}, restore_rng=True)
     if scaler is not None and meta.get("scaler"):
         scaler.load_state_dict(meta["scaler"])
