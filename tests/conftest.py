@@ -32,3 +32,26 @@ def shown_solution():
         exec(problem.solution_code, scope)
         return [scope[name] for name in problem.names]
     return run
+
+
+@pytest.fixture
+def run_in_kernel(tmp_path, monkeypatch):
+    """run(cells) executes code cells in a real Jupyter kernel on this very interpreter and returns
+    the executed notebook (each cell's .outputs as Jupyter recorded them)."""
+    import json
+    import sys
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    spec = tmp_path / "kernels" / "genimg-this-python"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "this python", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+
+    def run(cells):
+        notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+        nbclient.NotebookClient(notebook, timeout=60, kernel_name="genimg-this-python").execute()
+        return notebook
+    return run

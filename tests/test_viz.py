@@ -171,18 +171,7 @@ def test_live_loss_plot_updates_one_display_in_ipython(monkeypatch):
     assert events == [("display", True), ("update", 2), ("update", 3)]
 
 
-def test_each_figure_is_shown_exactly_once_in_a_real_kernel(tmp_path, monkeypatch):
-    import json
-    import sys
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    pytest.importorskip("ipykernel")
-    spec = tmp_path / "kernels" / "genimg-this-python"  # a kernel on this very interpreter
-    spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "this python", "language": "python"}))
-    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+def test_each_figure_is_shown_exactly_once_in_a_real_kernel(run_in_kernel):
     cells = [
         "import torch\nfrom genimg_edu.viz import show_images, plot_losses\nx = torch.rand(4, 1, 8, 8)\nshow_images(x)",
         "figure = show_images(x)",
@@ -194,7 +183,6 @@ def test_each_figure_is_shown_exactly_once_in_a_real_kernel(tmp_path, monkeypatc
         "w2.controls['n'].value = 4",
         "w3 = FunctionWidget(lambda n: 1 / 0, {'n': IntSlider(2, 1, 4)})\nshow_images(x)",
     ]
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
-    nbclient.NotebookClient(notebook, timeout=60, kernel_name="genimg-this-python").execute()
+    notebook = run_in_kernel(cells)
     pngs = [sum("image/png" in output.get("data", {}) for output in cell.outputs) for cell in notebook.cells]
     assert pngs == [1, 1, 2, 0, 0, 0, 1]  # widget figures go to the widget's output area only

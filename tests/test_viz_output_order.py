@@ -1,7 +1,4 @@
 """Figures appear where the code draws them: a grid, then a printed score, come out in that order."""
-import json
-import sys
-
 import pytest
 import torch
 
@@ -56,16 +53,7 @@ def test_a_widget_collects_its_figures_instead_of_showing_them(fake_jupyter):
     assert made == [figure] and events == []
 
 
-def test_in_a_real_kernel_output_keeps_the_order_of_the_code(tmp_path, monkeypatch):
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    pytest.importorskip("ipykernel")
-    spec = tmp_path / "kernels" / "genimg-this-python"
-    spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "this python", "language": "python"}))
-    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+def test_in_a_real_kernel_output_keeps_the_order_of_the_code(run_in_kernel):
     cells = [
         "import torch\nfrom genimg_edu.viz import show_images\nx = torch.rand(4, 1, 8, 8)\n"
         "show_images(x)\nprint('score: 0.9')",
@@ -73,8 +61,7 @@ def test_in_a_real_kernel_output_keeps_the_order_of_the_code(tmp_path, monkeypat
         "figure",  # a later cell shows it again on request
         "display(figure)\nfigure",  # but not twice in one cell while unchanged: display(figure) then the result
     ]
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
-    nbclient.NotebookClient(notebook, timeout=60, kernel_name="genimg-this-python").execute()
+    notebook = run_in_kernel(cells)
     kinds = [["png" if "image/png" in o.get("data", {}) else o["output_type"] for o in cell.outputs]
              for cell in notebook.cells]
     assert kinds == [["png", "stream"], ["png", "png"], ["png"], ["png"]]
