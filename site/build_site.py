@@ -93,7 +93,7 @@ def stage(out: Path, notebooks: list[Path], *, full: bool) -> Path:
     config = (SITE / "_config.yml").read_text()
     cache = os.environ.get("GENIMG_SITE_CACHE") or ROOT / "build" / "site_cache"  # executed notebooks, per mode
     values = {"@CACHE@": str((Path(cache) / mode).resolve()),
-              "@TIMEOUT@": "3600" if full else "600",
+              "@TIMEOUT@": 3600 if full else 600,  # a number: Jupyter Book ignores a string here
               "@ANNOUNCEMENT@": "" if full else FAST_ANNOUNCEMENT,
               "@SITE_DIR@": str(SITE)}
     for key, value in values.items():
