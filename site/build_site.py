@@ -54,6 +54,9 @@ def table_of_contents(notebooks: list[Path]) -> str:
     chapters = "\n".join(f"  - file: notebooks/{nb.stem}\n    title: {json.dumps(first_heading(nb), ensure_ascii=False)}"
                          for nb in notebooks)
     docs = "\n".join(f"  - file: {doc[:-3]}" for doc in DOCS)
+    details = sorted((ROOT / "docs" / "performance").glob("*.md"))  # PERFORMANCE.md (last in DOCS) links to them
+    if details:
+        docs += "\n    sections:\n" + "\n".join(f"    - file: docs/performance/{page.stem}" for page in details)
     return (f"format: jb-book\nroot: README\nparts:\n- caption: Chapters\n  chapters:\n{chapters}\n"
             f"- caption: How the course is built\n  chapters:\n{docs}\n")
 
