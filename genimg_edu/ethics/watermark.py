@@ -23,6 +23,7 @@ import numpy as np
 import torch
 from scipy.fft import dctn, idctn
 
+from ..autoencoders.training import psnr  # noqa: F401  (chapter 04's; the robustness table and widget use it)
 from ..checks import check_int, check_number, check_seed
 from ..data import check_images
 
@@ -146,12 +147,6 @@ def bit_accuracy(sent, received) -> float:
     if sent.shape != received.shape:
         raise ValueError(f"sent and received must have the same shape, got {sent.shape} and {received.shape}")
     return float((sent == received).mean())
-
-
-def psnr(a: torch.Tensor, b: torch.Tensor) -> float:
-    """Peak signal-to-noise ratio in dB between two images in [0, 1] (higher: closer; inf if equal)."""
-    mse = float(((a.double() - b.double()) ** 2).mean())
-    return float("inf") if mse == 0 else 10 * np.log10(1.0 / mse)
 
 
 def random_bits(n: int = DEFAULT_BITS, *, seed: int = 0) -> np.ndarray:

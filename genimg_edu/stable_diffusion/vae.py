@@ -13,11 +13,10 @@ inside the VAE, as in diffusers; these helpers take and return [0, 1].
 """
 from __future__ import annotations
 
-import math
-
 import torch
 import torch.nn.functional as F
 
+from ..autoencoders.training import psnr  # noqa: F401  (chapter 04's; evaluation.py uses it from here)
 from ..data import check_images, to_signed, to_unit
 from ..train import TrainConfig, train
 from .config import MiniSDConfig
@@ -74,14 +73,6 @@ def reconstruct(vae, images: torch.Tensor) -> torch.Tensor:
     """Encode to the posterior mean and decode: (N, 3, 32, 32) in [0, 1] -> same shape in [0, 1]."""
     mean, _ = encode(vae, images)
     return to_unit(vae.decode(mean).sample.clamp(-1, 1))
-
-
-def psnr(a: torch.Tensor, b: torch.Tensor) -> float:
-    """Peak signal-to-noise ratio in dB of two image batches in [0, 1]: 10 log10(1 / MSE)."""
-    if a.shape != b.shape:
-        raise ValueError(f"need two batches of one shape, got {tuple(a.shape)} and {tuple(b.shape)}")
-    mse = F.mse_loss(a, b).item()
-    return float("inf") if mse == 0 else 10 * math.log10(1 / mse)
 
 
 def measure_scaling_factor(mean: torch.Tensor) -> float:
