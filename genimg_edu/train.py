@@ -18,6 +18,7 @@ very same weights as an uninterrupted one. Taught in notebook 02; used by every 
 """
 from __future__ import annotations
 
+import math
 import time
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass
@@ -32,6 +33,7 @@ from .data import ImageSet
 from .device import amp_choice, device_capabilities, pick_device, seed_everything
 
 AMP_CHOICES = ("off", "bf16", "fp16", "auto")
+LR_SCHEDULES = ("constant", "cosine")
 
 
 @dataclass(kw_only=True)
@@ -50,6 +52,7 @@ class TrainConfig:
     progress: bool = True                        # show a tqdm progress bar
     channels_last: bool = False                  # NHWC memory layout for conv nets (faster on some CPUs/GPUs)
     amp: str = "off"                             # mixed precision: "off" | "bf16" | "fp16" | "auto"
+    lr_schedule: str = "constant"                # "constant", or "cosine": lr * (1 + cos(pi * step / steps)) / 2
 
     def __post_init__(self):
         rules = {  # field: (is it valid?, what it must be)
@@ -66,6 +69,7 @@ class TrainConfig:
             "log_every": (_is_int(self.log_every, 1), "an int >= 1"),
             "checkpoint_every": (self.checkpoint_every is None or _is_int(self.checkpoint_every, 1), "None or an int >= 1"),
             "amp": (self.amp in AMP_CHOICES, f"one of {AMP_CHOICES}"),
+            "lr_schedule": (self.lr_schedule in LR_SCHEDULES, f"one of {LR_SCHEDULES}"),
             "device": (is_device(self.device), DEVICE_RULE),
         }
         check_fields(self, rules)
@@ -185,6 +189,25 @@ def _amp_dtype(amp: str, device: torch.device, capabilities: dict[str, bool] | N
     return {"off": None, "bf16": torch.bfloat16, "fp16": torch.float16}[amp]
 
 
+def lr_factor(schedule: str, step: int, steps: int) -> float:
+    """The learning rate of optimizer step `step` (0-based) as a fraction of TrainConfig.lr.
+    "cosine" (Loshchilov & Hutter 2017, without restarts) falls from 1 at step 0 to nearly 0 at the
+    last step: late steps make small changes, so where a run stops matters less."""
+    if schedule == "constant":
+        return 1.0
+    if schedule == "cosine":
+        return 0.5 * (1 + math.cos(math.pi * step / steps))
+    raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {schedule!r}")
+
+
+def _set_lr(optimizer, factor: float) -> None:
+    """Scale every parameter group's starting learning rate (kept as "initial_lr", as torch's own
+    schedulers do, so it is in the optimizer's state and a resumed run continues the same curve)."""
+    for group in optimizer.param_groups:
+        group.setdefault("initial_lr", group["lr"])
+        group["lr"] = group["initial_lr"] * factor
+
+
 def _as_logs(out) -> dict:
     logs = out if isinstance(out, dict) else {"loss": out}
     if not isinstance(logs.get("loss"), torch.Tensor) or logs["loss"].ndim != 0:
@@ -272,6 +295,8 @@ def train(model: torch.nn.Module, loss_fn, data, *, config: TrainConfig, optimiz
     scaler = torch.amp.GradScaler("cuda") if amp_dtype == torch.float16 else None
     modules = {"model": model, **(checkpoint_modules or {})}
     fingerprint = {k: v for k, v in asdict(config).items() if k in ("batch_size", "seed", "lr", "amp")}
+    if config.lr_schedule != "constant":  # the curve depends on the length, so a run can't be extended
+        fingerprint.update(lr_schedule=config.lr_schedule, steps=config.steps)
 
     seed_everything(config.seed)
     path = Path(config.checkpoint_path) if config.checkpoint_path is not None else None
@@ -298,6 +323,8 @@ def train(model: torch.nn.Module, loss_fn, data, *, config: TrainConfig, optimiz
             batch = _to_device(get_batch(data, rows), device, config.channels_last)
             with torch.autocast(device.type, dtype=amp_dtype) if amp_dtype is not None else nullcontext():
                 logs = _as_logs(loss_fn(model, batch))
+            if config.lr_schedule != "constant":
+                _set_lr(optimizer, lr_factor(config.lr_schedule, step, config.steps))
             _optimizer_step(logs["loss"], model=model, optimizer=optimizer, scaler=scaler, grad_clip=config.grad_clip)
             step += 1
             for hook in on_step:

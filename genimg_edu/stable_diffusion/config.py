@@ -12,17 +12,19 @@ import json
 from dataclasses import asdict, dataclass, fields, replace
 
 from ..checks import check_number, check_seed
+from ..train import LR_SCHEDULES
 
 HELD_OUT = ({"colour": "blue", "shape": "triangle"}, {"colour": "yellow", "shape": "square"},
             {"shape": "circle", "position": "top"})  # chapter 07's held-out combinations
 SCHEDULES = ("squaredcos_cap_v2", "scaled_linear", "linear")
 PREDICTIONS = ("v_prediction", "epsilon")
 
-VAE_FIELDS = ("vae_channels", "latent_channels", "kl_weight", "vae_steps", "vae_batch_size", "vae_lr")
+VAE_FIELDS = ("vae_channels", "latent_channels", "kl_weight", "vae_steps", "vae_batch_size", "vae_lr", "lr_schedule")
 TEXT_FIELDS = ("text_dim", "text_layers", "text_heads", "max_length", "clip_embed_dim", "clip_steps",
                "clip_batch_size", "clip_lr")
 UNET_FIELDS = ("unet_channels", "attention_levels", "attention_head_dim", "schedule", "prediction",
-               "caption_dropout", "partial_caption", "unet_steps", "unet_batch_size", "unet_lr", "ema_decay")
+               "caption_dropout", "partial_caption", "unet_steps", "unet_batch_size", "unet_lr", "ema_decay",
+               "lr_schedule")
 DATA_FIELDS = ("n_train", "held_out", "seed")
 
 
@@ -61,6 +63,7 @@ class MiniSDConfig:
     unet_batch_size: int = 32
     unet_lr: float = 2e-3
     ema_decay: float = 0.998             # the pipeline uses an exponential moving average of the UNet
+    lr_schedule: str = "constant"        # the VAE's and the UNet's learning rate: "constant" or "cosine" (decays to 0)
 
     def __post_init__(self):
         positive_ints = ("n_train", "latent_channels", "vae_steps", "vae_batch_size", "text_dim", "text_layers",
@@ -83,6 +86,8 @@ class MiniSDConfig:
                 raise TypeError(f"{name} must be a tuple (one entry per level), got {getattr(self, name)!r}")
         if self.schedule not in SCHEDULES:
             raise ValueError(f"schedule must be one of {SCHEDULES}, got {self.schedule!r}")
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {self.lr_schedule!r}")
         if self.prediction not in PREDICTIONS:
             raise ValueError(f"prediction must be one of {PREDICTIONS}, got {self.prediction!r}")
         if len(self.vae_channels) < 2 or len(self.unet_channels) < 2:
@@ -120,12 +125,14 @@ class MiniSDConfig:
     def fingerprint(self, stage: str, *, with_steps: bool = True) -> str:
         """A short hash of everything `stage` ("vae" | "text" | "unet") depends on. with_steps=False
         leaves out the stage's own step count: runs that differ only in length share one resumable
-        checkpoint, so training longer carries on from where a shorter run stopped."""
+        checkpoint, so training longer carries on from where a shorter run stopped (not with a decaying
+        lr_schedule, whose curve depends on the length: then the step count stays in)."""
         own = {"vae": (VAE_FIELDS, "vae_steps"), "text": (TEXT_FIELDS, "clip_steps"), "unet": (UNET_FIELDS, "unet_steps")}
         if stage not in own:
             raise ValueError(f"stage must be 'vae', 'text' or 'unet', got {stage!r}")
         names, steps_field = own[stage]
-        names = names if with_steps else tuple(n for n in names if n != steps_field)
+        keep_steps = with_steps or (self.lr_schedule != "constant" and stage != "text")
+        names = names if keep_steps else tuple(n for n in names if n != steps_field)
         inputs = (self.fingerprint("vae"), self.fingerprint("text")) if stage == "unet" else ()
         return self._hash(names, *inputs)
 

@@ -11,6 +11,10 @@ writes the usual diffusers folder; `StableDiffusionPipeline.from_pretrained(fold
 """
 from __future__ import annotations
 
+import torch
+
+from ..device import pick_device
+from ..train import DEVICE_RULE, is_device
 from .config import MiniSDConfig
 from .tokenizer import course_tokenizer
 from .training import load_or_train_text_encoder, load_or_train_unet, load_or_train_vae
@@ -28,20 +32,23 @@ def assemble_pipeline(*, vae, text_encoder, tokenizer, unet, scheduler):
 
 
 def build_mini_sd(config: MiniSDConfig | None = None, *, directory=None, progress: bool = True,
-                  return_info: bool = False):
-    """Train (or load from the cache) VAE, text encoder and UNet for `config` and assemble them.
+                  return_info: bool = False, device=None):
+    """Train (or load from the cache) VAE, text encoder and UNet for `config` and assemble them on
+    `device` (None: pick_device(): cuda -> mps -> cpu; it trains there too).
     return_info: also return {"vae": info, "text": info, "unet": info, "clip": the contrastive pair}."""
     config = config or MiniSDConfig()
     if not isinstance(config, MiniSDConfig):
         raise TypeError(f"config must be a MiniSDConfig, got {type(config).__name__}")
+    if device is not None and not is_device(device):
+        raise ValueError(f"device must be {DEVICE_RULE}, got {device!r}")
+    device = torch.device(device) if device is not None else pick_device()
     tokenizer = course_tokenizer(max_length=config.max_length)
-    data = None
-    vae, vae_info = load_or_train_vae(config, directory=directory, progress=progress, data=data)
-    pair, text_info = load_or_train_text_encoder(config, tokenizer, directory=directory, progress=progress, data=data)
-    unet, unet_info = load_or_train_unet(config, vae, pair.text_encoder, tokenizer, directory=directory,
-                                         progress=progress, data=data)
+    where = dict(directory=directory, progress=progress, device=device)
+    vae, vae_info = load_or_train_vae(config, **where)
+    pair, text_info = load_or_train_text_encoder(config, tokenizer, **where)
+    unet, unet_info = load_or_train_unet(config, vae, pair.text_encoder, tokenizer, **where)
     pipe = assemble_pipeline(vae=vae, text_encoder=pair.text_encoder, tokenizer=tokenizer, unet=unet,
-                             scheduler=build_sampling_scheduler(config))
+                             scheduler=build_sampling_scheduler(config)).to(device)
     if return_info:
         return pipe, {"vae": vae_info, "text": text_info, "unet": unet_info, "clip": pair}
     return pipe

@@ -45,7 +45,7 @@ def tokenize(tokenizer, prompts) -> torch.Tensor:
 @torch.no_grad()
 def encode_prompts(text_encoder, tokenizer, prompts, *, batch_size: int = 512) -> torch.Tensor:
     """list of str -> text states (B, L, d): what the UNet's cross-attention reads."""
-    ids = tokenize(tokenizer, prompts)
+    ids = tokenize(tokenizer, prompts).to(next(text_encoder.parameters()).device)
     return torch.cat([text_encoder(ids[i:i + batch_size])[0] for i in range(0, len(ids), batch_size)])
 
 
@@ -75,15 +75,16 @@ class ContrastivePair(nn.Module):
 
 
 def train_text_encoder(pair: ContrastivePair, tokenizer, images: torch.Tensor, captions: list[str],
-                       config: MiniSDConfig, *, progress: bool = True, checkpoint_path=None):
-    """Contrastive training (resumable). images (N, 3, 32, 32) in [0, 1]. Returns the TrainResult;
+                       config: MiniSDConfig, *, progress: bool = True, checkpoint_path=None, device=None):
+    """Contrastive training (resumable) on `device` (None: pick_device()). images (N, 3, 32, 32) in
+    [0, 1]. Returns the TrainResult;
     afterwards the text encoder is frozen (requires_grad False, eval mode)."""
     check_images(images, value_range=(0, 1), channels=3)
     if len(captions) != len(images):
         raise ValueError(f"need one caption per image, got {len(captions)} captions for {len(images)} images")
     result = train(pair, lambda model, batch: model.loss(*batch), (images, tokenize(tokenizer, captions)),
                    config=TrainConfig(steps=config.clip_steps, batch_size=config.clip_batch_size, lr=config.clip_lr,
-                                      weight_decay=0.01, seed=config.seed, progress=progress, device="cpu",
+                                      weight_decay=0.01, seed=config.seed, progress=progress, device=device,
                                       log_every=min(25, config.clip_steps), checkpoint_path=checkpoint_path,
                                       checkpoint_every=200 if checkpoint_path else None))
     freeze(pair.text_encoder)

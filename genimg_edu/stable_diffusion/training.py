@@ -11,6 +11,8 @@ checkpoint (model, optimizer, generators, EMA): running the same call again afte
 carries on where it stopped, and asking for more steps continues the shorter run. The
 latents of the training set are computed once per VAE and cached too: the UNet stage never runs
 the encoder. Every info dict records wall seconds and process CPU seconds of the training call.
+Each stage trains on `device` (None: `pick_device()`, so a Colab GPU is used when there is one); the
+cached files do not depend on where they were trained.
 """
 from __future__ import annotations
 
@@ -54,7 +56,7 @@ def _try_load(path: Path, modules: dict):
         return None
 
 
-def load_or_train_vae(config: MiniSDConfig, *, directory=None, progress: bool = True, data=None):
+def load_or_train_vae(config: MiniSDConfig, *, directory=None, progress: bool = True, data=None, device=None):
     """Stage 1. Returns (AutoencoderKL with the measured scaling_factor in its config, info)."""
     path = stage_path(config, "vae", directory)
     torch.manual_seed(config.seed)
@@ -62,7 +64,7 @@ def load_or_train_vae(config: MiniSDConfig, *, directory=None, progress: bool = 
     loaded = _try_load(path, {"vae": vae})
     if loaded is None:
         data = data if data is not None else training_images(config)
-        result, timing = _timed(lambda: train_vae(vae, data.images, config, progress=progress,
+        result, timing = _timed(lambda: train_vae(vae, data.images, config, progress=progress, device=device,
                                                   checkpoint_path=partial_path(config, "vae", directory)))
         mean, _ = encode(vae.eval(), data.images)
         meta = {**timing, "history": result.history, "resumed_from": result.resumed_from,
@@ -75,7 +77,8 @@ def load_or_train_vae(config: MiniSDConfig, *, directory=None, progress: bool = 
     return freeze(vae), {**info, "path": str(path)}
 
 
-def load_or_train_text_encoder(config: MiniSDConfig, tokenizer, *, directory=None, progress: bool = True, data=None):
+def load_or_train_text_encoder(config: MiniSDConfig, tokenizer, *, directory=None, progress: bool = True, data=None,
+                               device=None):
     """Stage 2. Returns (ContrastivePair whose .text_encoder is trained and frozen, info)."""
     path = stage_path(config, "text", directory)
     torch.manual_seed(config.seed)
@@ -84,7 +87,8 @@ def load_or_train_text_encoder(config: MiniSDConfig, tokenizer, *, directory=Non
     if loaded is None:
         data = data if data is not None else training_images(config)
         result, timing = _timed(lambda: train_text_encoder(pair, tokenizer, data.images, data.captions, config,
-                                                           progress=progress, checkpoint_path=partial_path(config, "text", directory)))
+                                                           progress=progress, device=device,
+                                                           checkpoint_path=partial_path(config, "text", directory)))
         meta = {**timing, "history": result.history, "resumed_from": result.resumed_from,
                 "config": asdict_config(config)}
         save_checkpoint(path, modules={"pair": pair}, meta=meta)
@@ -112,7 +116,7 @@ def cached_latents(config: MiniSDConfig, vae, *, directory=None, data=None):
 
 
 def load_or_train_unet(config: MiniSDConfig, vae, text_encoder, tokenizer, *, directory=None,
-                       progress: bool = True, data=None, callbacks=()):
+                       progress: bool = True, data=None, callbacks=(), device=None):
     """Stage 3 on the cached latents and the frozen text encoder. Returns (EMA UNet, info)."""
     path = stage_path(config, "unet", directory)
     torch.manual_seed(config.seed)
@@ -123,7 +127,7 @@ def load_or_train_unet(config: MiniSDConfig, vae, text_encoder, tokenizer, *, di
         text_states = encode_prompts(text_encoder, tokenizer, prompts)
         (ema_unet, result), timing = _timed(lambda: train_unet(
             unet, (mean, std, index), text_states, vae.config.scaling_factor, config, progress=progress,
-            checkpoint_path=partial_path(config, "unet", directory), callbacks=callbacks))
+            checkpoint_path=partial_path(config, "unet", directory), callbacks=callbacks, device=device))
         meta = {**timing, "history": result.history, "resumed_from": result.resumed_from,
                 "config": asdict_config(config)}
         save_checkpoint(path, modules={"unet": ema_unet}, meta=meta)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from ..device import pick_device
 from ..ema import EMA
 from ..train import TrainConfig, train
 from .config import MiniSDConfig
@@ -58,7 +59,7 @@ def pick_context(index: torch.Tensor, text_states: torch.Tensor, *, caption_drop
     version per image (EMPTY with P caption_dropout, a random part with P partial_caption, else the
     caption) and returns its text states (B, L, d)."""
     versions = choose_versions(len(index), caption_dropout=caption_dropout, partial_caption=partial_caption)
-    return text_states[index[torch.arange(len(index)), versions.to(index.device)]]
+    return text_states[index[torch.arange(len(index), device=index.device), versions.to(index.device)]]
 
 
 def latent_diffusion_loss(unet, mean: torch.Tensor, std: torch.Tensor, context: torch.Tensor, *,
@@ -66,7 +67,7 @@ def latent_diffusion_loss(unet, mean: torch.Tensor, std: torch.Tensor, context: 
     """mean, std: (B, C, h, w) of q(z | x), not yet scaled; context: (B, L, d) text states.
     Draws z0 ~ q(z | x), t and noise; MSE between the UNet's output and the target (v or eps)."""
     z0 = scaling_factor * (mean + std * torch.randn_like(mean))
-    t = torch.randint(0, noise_scheduler.config.num_train_timesteps, (len(z0),))
+    t = torch.randint(0, noise_scheduler.config.num_train_timesteps, (len(z0),), device=z0.device)
     eps = torch.randn_like(z0)
     zt = noise_scheduler.add_noise(z0, eps, t)
     target = eps if noise_scheduler.config.prediction_type == "epsilon" else noise_scheduler.get_velocity(z0, eps, t)
@@ -75,9 +76,13 @@ def latent_diffusion_loss(unet, mean: torch.Tensor, std: torch.Tensor, context: 
 
 def train_unet(unet, latents: tuple[torch.Tensor, torch.Tensor, torch.Tensor], text_states: torch.Tensor,
                scaling_factor: float, config: MiniSDConfig, *, progress: bool = True, checkpoint_path=None,
-               callbacks=()):
+               callbacks=(), device=None):
     """Train on cached latents = (mean, std, prompt index) with an EMA copy (resumable: the EMA
-    weights are in the checkpoint too). Returns (EMA UNet in eval mode, TrainResult)."""
+    weights are in the checkpoint too) on `device` (None: pick_device()). Returns (EMA UNet in eval
+    mode, on the training device, TrainResult)."""
+    device = torch.device(device) if device is not None else pick_device()
+    unet.to(device)
+    text_states = text_states.to(device)
     noise_scheduler = build_noise_scheduler(config)
     ema = EMA(unet, decay=config.ema_decay, warmup=10)
 
@@ -90,7 +95,7 @@ def train_unet(unet, latents: tuple[torch.Tensor, torch.Tensor, torch.Tensor], t
 
     result = train(unet, loss_fn, latents,
                    config=TrainConfig(steps=config.unet_steps, batch_size=config.unet_batch_size, lr=config.unet_lr,
-                                      seed=config.seed, progress=progress, device="cpu",
+                                      seed=config.seed, progress=progress, lr_schedule=config.lr_schedule, device=device,
                                       log_every=min(50, config.unet_steps), checkpoint_path=checkpoint_path,
                                       checkpoint_every=250 if checkpoint_path else None),
                    callbacks=callbacks, on_step=(ema,), checkpoint_modules={"ema": ema.model})

@@ -43,14 +43,14 @@ def vae_loss(vae, x: torch.Tensor, *, kl_weight: float) -> dict:
 
 
 def train_vae(vae, images: torch.Tensor, config: MiniSDConfig, *, progress: bool = True, checkpoint_path=None,
-              callbacks=()):
+              callbacks=(), device=None):
     """Train on images (N, 3, 32, 32) in [0, 1] with the course's loop (resumable through
-    checkpoint_path). Returns the TrainResult."""
+    checkpoint_path) on `device` (None: pick_device()). Returns the TrainResult."""
     check_images(images, value_range=(0, 1), channels=3)
     return train(vae, lambda model, batch: vae_loss(model, batch, kl_weight=config.kl_weight), to_signed(images),
                  config=TrainConfig(steps=config.vae_steps, batch_size=config.vae_batch_size, lr=config.vae_lr,
-                                    seed=config.seed, progress=progress, log_every=min(50, config.vae_steps),
-                                    device="cpu", checkpoint_path=checkpoint_path,
+                                    seed=config.seed, progress=progress, lr_schedule=config.lr_schedule, log_every=min(50, config.vae_steps),
+                                    device=device, checkpoint_path=checkpoint_path,
                                     checkpoint_every=250 if checkpoint_path else None),
                  callbacks=callbacks)
 
@@ -58,13 +58,14 @@ def train_vae(vae, images: torch.Tensor, config: MiniSDConfig, *, progress: bool
 @torch.no_grad()
 def encode(vae, images: torch.Tensor, *, batch_size: int = 256) -> tuple[torch.Tensor, torch.Tensor]:
     """images (N, 3, 32, 32) in [0, 1] -> (mean, std), each (N, C, h, w): the posterior q(z | x),
-    not yet multiplied by scaling_factor."""
+    not yet multiplied by scaling_factor. Runs on the VAE's device; returns CPU tensors."""
     check_images(images, value_range=(0, 1), channels=3)
+    device = next(vae.parameters()).device
     means, stds = [], []
     for i in range(0, len(images), batch_size):
-        posterior = vae.encode(to_signed(images[i:i + batch_size])).latent_dist
-        means.append(posterior.mean)
-        stds.append(posterior.std)
+        posterior = vae.encode(to_signed(images[i:i + batch_size]).to(device)).latent_dist
+        means.append(posterior.mean.cpu())
+        stds.append(posterior.std.cpu())
     return torch.cat(means), torch.cat(stds)
 
 
@@ -72,7 +73,7 @@ def encode(vae, images: torch.Tensor, *, batch_size: int = 256) -> tuple[torch.T
 def reconstruct(vae, images: torch.Tensor) -> torch.Tensor:
     """Encode to the posterior mean and decode: (N, 3, 32, 32) in [0, 1] -> same shape in [0, 1]."""
     mean, _ = encode(vae, images)
-    return to_unit(vae.decode(mean).sample.clamp(-1, 1))
+    return to_unit(vae.decode(mean.to(next(vae.parameters()).device)).sample.clamp(-1, 1)).cpu()
 
 
 def measure_scaling_factor(mean: torch.Tensor) -> float:
