@@ -137,8 +137,32 @@ def run_style_transfer(p, steps, device, judge):
                      "final_losses": {k: round(float(v), 4) for k, v in history[-1].items() if k != "step"}}
 
 
+def run_detector(p, steps, device, judge):
+    """Chapter 10: the GAN, the diffusion model and the CNN detector, each stage's steps scaled like the
+    CNN's. Steps (and steps/s) count the CNN's; seconds cover all stages (see stage_seconds). Without a
+    judge (the probe, --smoke) at most 1,000 + 200 images each, so sampling does not swamp the timing."""
+    from genimg_edu.ethics.detector_recipe import run_detector as run
+    scale = steps / p.config.cnn_steps
+    config = dataclasses.replace(p.config, cnn_steps=steps, gan_steps=max(1, round(p.config.gan_steps * scale)),
+                                 diffusion_steps=max(1, round(p.config.diffusion_steps * scale)))
+    if judge is None:
+        config = dataclasses.replace(config, n_train=min(config.n_train, 1000), n_test=min(config.n_test, 200))
+    report = run(config, device=device)
+    seconds = sum(report["seconds"].values())
+    scores = {"stage_seconds": report["seconds"], "generator_steps": report["generators"],
+              **{name: {k: round(v, 4) for k, v in report[name].items()} for name in ("spectrum", "cnn")}}
+    if judge is None:
+        return seconds, scores
+    fakes = report["fakes"]
+    gan = evaluate_samples(judge, fakes["gan"], labels=None, copying=False)  # the DCGAN is unconditional
+    diffusion = evaluate_samples(judge, fakes["diffusion"], labels=fakes["diffusion_labels"], copying=False)
+    return seconds, {**scores, "gan_samples": {**_summary(gan), "entropy": round(gan["entropy"], 3)},
+                     "diffusion_samples": _summary(diffusion)}
+
+
 RUNNERS = {"diffusion": run_diffusion, "gan": run_gan, "text_to_image": run_text_to_image,
-           "autoencoder": run_autoencoder, "mini_sd": run_mini_sd, "style_transfer": run_style_transfer}
+           "autoencoder": run_autoencoder, "mini_sd": run_mini_sd, "style_transfer": run_style_transfer,
+           "detector": run_detector}
 
 
 def stand_in_torchvision(name, *, split="train", root=None, download=False, value_range=(0.0, 1.0), limit=None):
@@ -156,6 +180,12 @@ def main():
     parser.add_argument("--presets", default=",".join(RUNNERS), help=f"comma-separated subset of {list(RUNNERS)}")
     parser.add_argument("--smoke", action="store_true", help="3 steps per preset on stand-in data, no judging")
     args = parser.parse_args()
+    missing = sorted(r for r, names in presets.recipes().items() if "gpu" in names and r not in RUNNERS)
+    if missing:
+        raise SystemExit(f"gpu presets without a runner here: {missing}")
+    unknown = sorted(set(args.presets.split(",")) - set(RUNNERS))
+    if unknown:
+        raise SystemExit(f"unknown presets {unknown}; choose from {list(RUNNERS)}")
     cuda = torch.cuda.is_available()
     if not cuda and not args.smoke:
         raise SystemExit("no CUDA device: run this on a GPU (Colab: Runtime > Change runtime type > GPU), "
@@ -171,8 +201,10 @@ def main():
         runner = RUNNERS[recipe]
         if args.smoke:
             small = ({"n_train": 16, "vae_batch_size": 4, "clip_batch_size": 8, "unet_batch_size": 4}
-                     if recipe == "mini_sd" else {"batch_size": 2 if recipe == "style_transfer" else 4,
-                                                  **({"n_train": 64} if hasattr(p.config, "n_train") else {})})
+                     if recipe == "mini_sd" else
+                     {"n_train": 32, "n_test": 16, "batch_size": 4, "gan_batch_size": 4, "diffusion_batch_size": 4}
+                     if recipe == "detector" else {"batch_size": 2 if recipe == "style_transfer" else 4,
+                                                   **({"n_train": 64} if hasattr(p.config, "n_train") else {})})
             p = dataclasses.replace(p, config=dataclasses.replace(p.config, **small), batch_size=4)
             steps, judge = 3, None
         else:

@@ -257,3 +257,29 @@ for _recipe, _laptop, _gpu in (("autoencoder", _autoencoder_laptop, _autoencoder
                                ("style_transfer", _style_laptop, _style_gpu)):
     register(_recipe, "laptop", _laptop)
     register(_recipe, "gpu", _gpu)
+
+
+# --- chapter 10 -------------------------------------------------------------------------------------------
+
+def _detector_laptop() -> Preset:
+    from .ethics.detector_recipe import DetectorConfig
+    config = DetectorConfig()
+    return Preset("detector", "laptop", "spectrum + CNN detectors of generated 16x16 digits (chapter 05 GAN vs "
+                  "real; chapter 06 diffusion unseen), 800 + 400 images each, CNN 1,000 steps of 64",
+                  config, config.cnn_steps, config.batch_size, ("digits", 16))
+
+
+def _detector_gpu() -> Preset:
+    from .ethics.detector_recipe import DetectorConfig
+    amp = _gpu_amp()
+    config = DetectorConfig(dataset="mnist", size=28, n_train=10_000, n_test=2_000, cnn_steps=4000, cnn_width=64,
+                            batch_size=128, gan_steps=10_000, gan_width=256, gan_batch_size=128,
+                            diffusion_steps=8000, diffusion_width=64, diffusion_batch_size=256, amp=amp, download=True)
+    return Preset("detector", "gpu", f"spectrum + CNN (width 64) detectors on MNIST 28x28: DCGAN (width 256, "
+                  f"10,000 steps of 128) vs real, diffusion UNet (64-128-128, 8,000 steps of 256) unseen, "
+                  f"10,000 + 2,000 images each, CNN 4,000 steps of 128, amp {amp}", config, config.cnn_steps,
+                  config.batch_size, ("mnist", 28))
+
+
+register("detector", "laptop", _detector_laptop)
+register("detector", "gpu", _detector_gpu)

@@ -83,7 +83,7 @@ def test_laptop_presets_are_the_chapters_defaults():
     for recipe in presets.recipes():
         p = presets.preset(recipe, "laptop", quiet=True)
         assert getattr(p.config, "amp", "off") == "off", f"{recipe}: the laptop path must not change precision"
-        if hasattr(p.config, "batch_size"):  # mini_sd's stages have their own (tests/test_presets_chapters.py)
+        if hasattr(p.config, "steps"):  # mini_sd's stages and the detector's CNN have their own (test_presets_*.py)
             assert p.steps == p.config.steps and p.batch_size == p.config.batch_size
 
 
@@ -202,3 +202,13 @@ def test_a_torchvision_judge_without_its_data_says_how_to_get_it(monkeypatch, no
     monkeypatch.setenv("GENIMG_CACHE", str(tmp_path))
     with pytest.raises(online.DatasetNotDownloadedError, match="download=True"):
         load_judge("mnist", size=28)
+
+
+def test_the_gpu_benchmark_has_a_runner_for_every_gpu_preset():
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "gpu.py"
+    spec = importlib.util.spec_from_file_location("gpu_benchmark", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert set(module.RUNNERS) == {r for r, names in presets.recipes().items() if "gpu" in names}
