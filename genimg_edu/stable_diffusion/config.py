@@ -21,7 +21,7 @@ PREDICTIONS = ("v_prediction", "epsilon")
 
 VAE_FIELDS = ("vae_channels", "latent_channels", "kl_weight", "vae_steps", "vae_batch_size", "vae_lr", "lr_schedule")
 TEXT_FIELDS = ("text_dim", "text_layers", "text_heads", "max_length", "clip_embed_dim", "clip_steps",
-               "clip_batch_size", "clip_lr")
+               "clip_batch_size", "clip_lr", "clip_hard_negatives")
 UNET_FIELDS = ("unet_channels", "attention_levels", "attention_head_dim", "schedule", "prediction",
                "caption_dropout", "partial_caption", "unet_steps", "unet_batch_size", "unet_lr", "ema_decay",
                "lr_schedule")
@@ -50,6 +50,8 @@ class MiniSDConfig:
     clip_steps: int = 400                # contrastive optimizer steps
     clip_batch_size: int = 128
     clip_lr: float = 2e-3
+    clip_hard_negatives: float = 1.0     # weight of "pick your caption among all training captions": without it
+                                         # "circle" and "square" can end up with identical text states
     # 3. UNet (diffusers UNet2DConditionModel) on the cached latents
     unet_channels: tuple = (32, 64)      # widths at 8x8 and 4x4
     attention_levels: tuple = (True, True)   # which levels have cross-attention (the middle always has);
@@ -73,6 +75,7 @@ class MiniSDConfig:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"{name} must be an int >= 1, got {value!r}")
+        check_number("clip_hard_negatives", self.clip_hard_negatives, low=0)
         for name in ("vae_lr", "clip_lr", "unet_lr", "kl_weight"):
             check_number(name, getattr(self, name), low=0)
         for name in ("caption_dropout", "partial_caption"):

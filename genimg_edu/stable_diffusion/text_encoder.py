@@ -67,11 +67,28 @@ class ContrastivePair(nn.Module):
         """ids (B, L) -> (B, E) unit vectors from the pooled (end-of-text) state."""
         return F.normalize(self.text_projection(self.text_encoder(ids).pooler_output), dim=-1)
 
-    def loss(self, images: torch.Tensor, ids: torch.Tensor) -> torch.Tensor:
-        """Symmetric InfoNCE; identical captions in the batch count as positives."""
+    def loss(self, images: torch.Tensor, ids: torch.Tensor, *, caption_ids: torch.Tensor | None = None,
+             hard_negatives: float = 0.0) -> torch.Tensor:
+        """Symmetric InfoNCE over the batch; identical captions in the batch count as positives.
+        images (B, 3, s, s) in [0, 1]; ids (B, L).
+        With caption_ids (C, L), every distinct training caption (ids must be rows of it), each image
+        must also pick its caption among *all* of them, weighted by hard_negatives: among them are
+        the hard negatives, captions that differ in one word ("a small red circle ..." vs "... square
+        ..."). A batch of 128 rarely holds such a pair, and without them "circle" and "square" can
+        end up with identical text states (attribute-swapped negatives: Yuksekgonul et al. 2023).
+        Each distinct caption is encoded once and the batch's captions are picked from that table."""
         same = (ids[:, None, :] == ids[None, :, :]).all(-1)
         scale = self.log_logit_scale.clamp(max=math.log(100)).exp()
-        return info_nce_loss(self.encode_image(images), self.encode_ids(ids), scale, positives=same)
+        image_emb = self.encode_image(images)
+        if caption_ids is None:
+            return info_nce_loss(image_emb, self.encode_ids(ids), scale, positives=same)
+        match = (ids[:, None, :] == caption_ids[None, :, :]).all(-1)           # (B, C)
+        if not bool(match.any(1).all()):
+            raise ValueError("every caption in ids must be a row of caption_ids")
+        row = match.float().argmax(1)                                           # (B,) each image's caption
+        table = self.encode_ids(caption_ids)                                    # (C, E)
+        in_batch = info_nce_loss(image_emb, table[row], scale, positives=same)
+        return in_batch + hard_negatives * F.cross_entropy(scale * image_emb @ table.T, row)
 
 
 def train_text_encoder(pair: ContrastivePair, tokenizer, images: torch.Tensor, captions: list[str],
@@ -82,7 +99,15 @@ def train_text_encoder(pair: ContrastivePair, tokenizer, images: torch.Tensor, c
     check_images(images, value_range=(0, 1), channels=3)
     if len(captions) != len(images):
         raise ValueError(f"need one caption per image, got {len(captions)} captions for {len(images)} images")
-    result = train(pair, lambda model, batch: model.loss(*batch), (images, tokenize(tokenizer, captions)),
+    caption_ids = tokenize(tokenizer, sorted(set(captions)))  # (C, L): every distinct training caption
+
+    def loss_fn(model, batch):
+        images, ids = batch
+        if not config.clip_hard_negatives:
+            return model.loss(images, ids)
+        return model.loss(images, ids, caption_ids=caption_ids.to(ids.device), hard_negatives=config.clip_hard_negatives)
+
+    result = train(pair, loss_fn, (images, tokenize(tokenizer, captions)),
                    config=TrainConfig(steps=config.clip_steps, batch_size=config.clip_batch_size, lr=config.clip_lr,
                                       weight_decay=0.01, seed=config.seed, progress=progress, device=device,
                                       log_every=min(25, config.clip_steps), checkpoint_path=checkpoint_path,
