@@ -101,7 +101,7 @@ def run_autoencoder(p, steps, device, judge):
 
 
 def run_mini_sd(p, steps, device, judge):
-    """The three stages with steps scaled like the UNet's (they run on the CPU for now: see the preset)."""
+    """The three stages with steps scaled like the UNet's, each trained on `device`."""
     import tempfile
 
     from genimg_edu.stable_diffusion.evaluation import prompt_following
@@ -111,7 +111,7 @@ def run_mini_sd(p, steps, device, judge):
                               clip_steps=max(1, round(p.config.clip_steps * scale)))
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as directory:
-        pipe = build_mini_sd(config, directory=directory, progress=False)
+        pipe = build_mini_sd(config, directory=directory, progress=False, device=device)
     seconds = time.perf_counter() - start
     if judge is None:
         return seconds, {}

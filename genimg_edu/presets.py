@@ -231,8 +231,8 @@ def _mini_sd_gpu() -> Preset:
                           unet_channels=(64, 128), attention_head_dim=16, unet_steps=20_000, unet_batch_size=128,
                           unet_lr=1e-3, ema_decay=0.999)
     return Preset("mini_sd", "gpu", "mini Stable Diffusion on 32x32 shapes, 20,000 renders: VAE (32, 64, 64), "
-                  "text encoder 128 wide, UNet (64, 128), 20,000 UNet steps of 128, float32 (the stage trainers "
-                  "run on the CPU for now)", config, config.unet_steps, config.unet_batch_size, ("shapes", 32))
+                  "text encoder 128 wide, UNet (64, 128), 20,000 UNet steps of 128, float32, every stage "
+                  "trained on the GPU when there is one", config, config.unet_steps, config.unet_batch_size, ("shapes", 32))
 
 
 def _style_laptop() -> Preset:
