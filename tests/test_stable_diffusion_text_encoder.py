@@ -75,3 +75,20 @@ def test_training_with_hard_negatives_separates_circle_from_square(parts):
         return float(states[0] @ states[1])
     with_hard, without = similarity(1.0), similarity(0.0)
     assert 1 - with_hard > 5 * (1 - without)  # measured: cosine 0.987 vs 0.9995 (26x the distance)
+
+
+def test_word_swap_accuracy_counts_wins_of_the_own_caption(parts, monkeypatch):
+    from genimg_edu.stable_diffusion import text_encoder as module
+    tokenizer, pair, data, _ = parts
+    # an encoder that reads every image perfectly: the image embedding of a render equals the text
+    # embedding of its true caption, so the own caption always wins -> 1.0
+    captions = {}
+
+    def encode_ids(ids):
+        return torch.stack([captions.setdefault(tuple(r.tolist()), F.normalize(torch.randn(8), dim=0)) for r in ids])
+    truth = [tokenize(tokenizer, [c])[0] for c in data.captions]
+    monkeypatch.setattr(pair, "encode_ids", encode_ids)
+    monkeypatch.setattr(pair, "encode_image", lambda images: encode_ids(torch.stack(truth[:len(images)])))
+    assert module.word_swap_accuracy(pair, tokenizer, data, attribute="shape") == 1.0
+    with pytest.raises(ValueError, match="attribute must be one of"):
+        module.word_swap_accuracy(pair, tokenizer, data, attribute="texture")

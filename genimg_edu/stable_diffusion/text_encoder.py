@@ -19,9 +19,11 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from ..data import check_images
+from ..data.shapes import ATTRIBUTES
 from ..text.clip import ImageEncoder, info_nce_loss
 from ..train import TrainConfig, train
 from .config import MiniSDConfig
+from .prompts import CAPTION_ATTRIBUTES, partial_caption
 
 
 def build_text_encoder(config: MiniSDConfig, tokenizer):
@@ -129,3 +131,24 @@ def retrieval_accuracy(pair: ContrastivePair, tokenizer, images: torch.Tensor, c
     truth = torch.tensor([distinct.index(c) for c in captions])
     scores = pair.encode_image(images) @ pair.encode_ids(tokenize(tokenizer, distinct)).T
     return (scores.argmax(1) == truth).float().mean().item()
+
+
+@torch.no_grad()
+def word_swap_accuracy(pair: ContrastivePair, tokenizer, data, *, attribute: str = "shape") -> float:
+    """Does the encoder tell one word from another? For each image of `data` (a 32x32 shapes ImageSet
+    with attributes), its caption competes with the same caption with `attribute` swapped for every
+    other value ("a small red circle ..." vs "a small red square ..."); returns the share of images
+    whose own caption wins. Chance: 1 / len(ATTRIBUTES[attribute])."""
+    if attribute not in CAPTION_ATTRIBUTES:
+        raise ValueError(f"attribute must be one of {CAPTION_ATTRIBUTES}, got {attribute!r}")
+    if getattr(data, "attributes", None) is None:
+        raise ValueError("data must be a shapes ImageSet with attributes, e.g. load_dataset('shapes', size=32)")
+    values = ATTRIBUTES[attribute]
+    image_emb = pair.encode_image(data.images)
+    hits = 0
+    for row in range(len(data)):
+        own = {name: ATTRIBUTES[name][int(data.attributes[name][row])] for name in CAPTION_ATTRIBUTES}
+        captions = [partial_caption({**own, attribute: value}, CAPTION_ATTRIBUTES) for value in values]
+        scores = pair.encode_ids(tokenize(tokenizer, captions)) @ image_emb[row]
+        hits += values[int(scores.argmax())] == own[attribute]
+    return hits / len(data)
