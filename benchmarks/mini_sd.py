@@ -4,7 +4,8 @@
     GENIMG_FAST=1 python benchmarks/mini_sd.py                # CI smoke run, tiny configs, no quality claims
 
 Reports, as JSON: the training time of each stage (wall and process CPU seconds, whether it was
-cached), the VAE's reconstruction PSNR on 500 held-out renders and the judge's reading of them,
+cached), the VAE's reconstruction PSNR on 500 held-out renders and the judge's reading of them, the text
+encoder's retrieval and word-swap accuracy on 1,000 held-out renders,
 prompt following of the assembled StableDiffusionPipeline on all 200 captions (seen and held-out
 combinations separately), the effect of a negative prompt on the share of red outputs, the time
 to sample 16 prompts with 25 steps, the cost of one UNet step in latent vs pixel space, and
@@ -21,6 +22,7 @@ import time
 
 import torch
 
+from genimg_edu.data import load_dataset
 from genimg_edu.device import fast_mode
 from genimg_edu.metrics import load_judge
 from genimg_edu.stable_diffusion import MiniSDConfig, build_mini_sd, load_pipeline
@@ -28,6 +30,7 @@ from genimg_edu.stable_diffusion.evaluation import (generate, negative_prompt_ef
                                                     reconstruction_report)
 from genimg_edu.stable_diffusion.latent_cost import latent_vs_pixel_cost
 from genimg_edu.stable_diffusion.prompts import all_captions
+from genimg_edu.stable_diffusion.text_encoder import retrieval_accuracy, word_swap_accuracy
 
 
 def rounded(scores: dict) -> dict:
@@ -61,6 +64,11 @@ def main():
                         if k != "held_out"}
 
     judge = load_judge("shapes", size=32)
+    test = load_dataset("shapes", split="test", n=100 if fast else 1000, size=32)
+    pair, tokenizer = info["clip"], pipe.tokenizer
+    report["text_encoder"] = {"retrieval_top1": round(retrieval_accuracy(pair, tokenizer, test.images, test.captions), 3),
+                              "word_swap": {attribute: round(word_swap_accuracy(pair, tokenizer, test, attribute=attribute), 3)
+                                            for attribute in ("size", "colour", "shape", "position")}}
     recon = reconstruction_report(pipe.vae, judge, n=100 if fast else 500)
     report["vae"] = {"psnr_db": round(recon["psnr_db"], 2), "held_out_renders": recon["n"],
                      "scaling_factor": round(pipe.vae.config.scaling_factor, 4),
