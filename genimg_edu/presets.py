@@ -160,7 +160,7 @@ def _diffusion_laptop() -> Preset:
     config = DigitsDiffusionConfig()
     return Preset("diffusion", "laptop", "class-conditional UNet (32-64 channels) on 8x8 digits, 600 steps of 128",
                   config, config.steps, config.batch_size, ("digits", 8),
-                  seconds_per_step={"cpu": 0.099})  # issue 15 / PERFORMANCE.md: 99 ms per step, 2 threads
+                  seconds_per_step={"cpu": 0.107})  # performance/bf16.md: 107 ms per step, 2 threads, quiet
 
 
 def _diffusion_gpu() -> Preset:
