@@ -44,7 +44,13 @@ class RandomFeatures(nn.Module):
     """Untrained conv net with fixed random weights: 5 blocks (conv 3x3 -> ReLU), 2x average pooling
     between them, so block k sees a patch of about 2^k... 2^(k+1) pixels: a multi-scale texture probe.
 
-    Layers "scale1" (fine) .. "scale5" (coarse). content_layers ("scale4",), style_layers all five.
+    Layers "scale1" (fine) .. "scale5" (coarse). content_layers and style_layers: all five.
+    Why content at every scale, not one deep layer as Gatys does with VGG19: a trained net's conv4_2 is
+    *about* the objects (faces stay faces at any texture); a random net's deep layer is only the photo's
+    layout at 1/8 of the resolution. With content there alone, the photo's fine structure (edges, thin
+    shapes, what greyscale SSIM measures) is held by nothing, so the style loss overwrites it whatever
+    the style weight. Content at the same scales as the style makes the two losses compete at each scale,
+    and the style weight becomes the lever it should be (measured: docs/performance/style_transfer.md).
     width: channels per block (the more random filters, the richer the statistics; Ustyuzhaninov et al.
     2016 used hundreds). seed fixes the weights: the same seed is the same network everywhere.
     The weights are Kaiming-normal, no bias; the input is centred (x - 0.5) so colour means matter.
@@ -65,7 +71,7 @@ class RandomFeatures(nn.Module):
             self.convs.append(conv)
         self.requires_grad_(False)
         self.layers = tuple(f"scale{k + 1}" for k in range(len(self.convs)))
-        self.content_layers = ("scale4",)
+        self.content_layers = self.layers  # every scale: see the docstring
         self.style_layers = self.layers
         self.width, self.seed = width, seed
 
