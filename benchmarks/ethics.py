@@ -6,8 +6,10 @@ generator and after JPEG 75 + resize; both detectors); bias after mitigation wit
 20 % target at guidance 1, 3 and 5; de-pixelated faces re-identified by an eigenface matcher;
 membership ROC AUC >= 0.8 (overfit) vs about 0.5 (generalising); watermark 100 % bits and >= 38 dB
 without attack. Prints JSON (with wall and CPU seconds per section). Trained models are cached in
-cache_dir()/ethics; pass --fresh to retrain (a private cache). Run (one benchmark at a time):
-    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/ethics.py --threads 1 [--only detector,bias] [--fresh]
+cache_dir()/ethics; pass --fresh to retrain (a private cache); --seed re-measures with other data
+orders, initial weights and samples (every section but watermark and credentials). Run (one
+benchmark at a time):
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/ethics.py --threads 1 [--only detector,bias] [--fresh] [--seed 1]
 """
 import argparse
 import json
@@ -55,25 +57,25 @@ def credentials() -> dict:
     return report
 
 
-def run(section: str, *, detector_size: int = 16) -> dict:
+def run(section: str, *, detector_size: int = 16, seed: int = 0) -> dict:
     from genimg_edu.ethics import experiments as ex
     if section == "detector":
-        return ex.detector_experiment(size=detector_size)
+        return ex.detector_experiment(size=detector_size, seed=seed)
     if section == "faceswap":
-        return ex.faceswap_experiment()
+        return ex.faceswap_experiment(seed=seed)
     if section == "bias":  # also the shape-only model on reweighted data: the mitigation guidance undoes
-        return ex.bias_experiment(reweighting_only=True)
+        return ex.bias_experiment(reweighting_only=True, seed=seed)
     if section == "memorisation":
-        return ex.memorisation_experiment()
+        return ex.memorisation_experiment(seed=seed)
     if section == "membership":
-        result = ex.membership_experiment()
+        result = ex.membership_experiment(seed=seed)
         for name in ("overfit", "generalising"):
             for key in ("member_losses", "nonmember_losses"):
                 losses = result[name].pop(key)
                 result[name][key.replace("losses", "median_loss")] = float(losses.median())
         return result
     if section == "depixelate":
-        return ex.depixelation_experiment()
+        return ex.depixelation_experiment(seed=seed)
     if section == "watermark":
         return ex.watermark_experiment()
     return credentials()
@@ -86,6 +88,7 @@ def main():
     parser.add_argument("--fresh", action="store_true", help="retrain everything in a private cache")
     parser.add_argument("--detector-size", type=int, default=16, choices=(8, 16),
                         help="digit size for the detector section (the notebook uses 16)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of every trained section (the notebook uses 0)")
     args = parser.parse_args()
     chosen = [s.strip() for s in args.only.split(",") if s.strip()]
     for section in chosen:
@@ -94,10 +97,10 @@ def main():
     torch.set_num_threads(args.threads)
     if args.fresh:
         os.environ["GENIMG_CACHE"] = tempfile.mkdtemp(prefix="genimg_ethics_")
-    out = {"threads": args.threads, "load_average_start": os.getloadavg(), "sections": {}}
+    out = {"threads": args.threads, "seed": args.seed, "load_average_start": os.getloadavg(), "sections": {}}
     for section in chosen:
         wall, cpu = time.perf_counter(), time.process_time()
-        result = _plain(run(section, detector_size=args.detector_size))
+        result = _plain(run(section, detector_size=args.detector_size, seed=args.seed))
         result["wall_seconds"] = round(time.perf_counter() - wall, 1)
         result["cpu_seconds"] = round(time.process_time() - cpu, 1)
         out["sections"][section] = result

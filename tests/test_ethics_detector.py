@@ -78,6 +78,24 @@ def test_generators_refuse_other_sizes():
         digits_diffusion(size=12)
     with pytest.raises(ValueError, match="kind"):
         generated_digits("vae", n=4)
+    for width in (3, 0, True, 8.0):  # the GAN's discriminator gets half the width: an even int
+        with pytest.raises(ValueError, match="width"):
+            generated_digits("gan", n=4, width=width)
+
+
+def test_generator_width_is_part_of_the_cached_recipe(tmp_path, monkeypatch):
+    from genimg_edu.ethics.generators import RECIPES, digits_diffusion, generated_digits
+    monkeypatch.setenv("GENIMG_CACHE", str(tmp_path))
+    assert RECIPES["gan", 16]["width"] == 64 and RECIPES["diffusion", 16]["width"] == 16  # half of chapters 05/06
+    gan = generated_digits("gan", n=6, size=16, steps=2, width=8)
+    assert gan.shape == (6, 1, 16, 16) and 0 <= gan.min() and gan.max() <= 1
+    assert torch.equal(gan, generated_digits("gan", n=6, size=16, steps=2, width=8))   # read back from the cache
+    model, _ = digits_diffusion(size=16, steps=2, width=8, batch_size=16)
+    again, _ = digits_diffusion(size=16, steps=2, width=8, batch_size=16)
+    assert model.config.base_channels == 8
+    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), again.state_dict().values()))
+    names = sorted(path.name for path in (tmp_path / "ethics").iterdir())
+    assert names == ["diffusion16_pcNone_s2_w8_b16_seed0.safetensors", "gan16_s2_w8_seed0.safetensors"]
 
 
 def test_jpeg_and_resize():

@@ -18,18 +18,24 @@ def _real_digits(size: int, n_train: int, n_test: int, seed: int = 0):
 
 
 def detector_experiment(*, n_train: int = 800, n_test: int = 400, cnn_steps: int = 1000, size: int = 16,
-                        gan_steps: int | None = None, diffusion_steps: int | None = None, quality: int = 75,
-                        scale: float = 0.75, seed: int = 0) -> dict:
+                        gan_steps: int | None = None, diffusion_steps: int | None = None, gan_width: int | None = None,
+                        diffusion_width: int | None = None, quality: int = 75, scale: float = 0.75, seed: int = 0) -> dict:
     """Train both detectors on real digits vs chapter 05 GAN samples; test on held-out GAN samples
     (same generator), on chapter 06 diffusion samples (a generator never seen), and on both after
-    resize + JPEG. Accuracies are balanced (mean of real and fake accuracy)."""
+    resize + JPEG. Accuracies are balanced (mean of real and fake accuracy). Generator steps and
+    widths default to generators.RECIPES (at 16x16: half of chapters 05/06's widths)."""
     from .detector import CNNDetector, SpectrumDetector, degrade
-    from .generators import generated_digits
+    from .generators import RECIPES, generated_digits
     real_train, real_test = _real_digits(size, n_train, n_test, seed)
-    gan = generated_digits("gan", n=n_train + n_test, size=size, steps=gan_steps, seed=seed)
-    diffusion = generated_digits("diffusion", n=n_test, size=size, steps=diffusion_steps, seed=seed)
+    gan = generated_digits("gan", n=n_train + n_test, size=size, steps=gan_steps, width=gan_width, seed=seed)
+    diffusion = generated_digits("diffusion", n=n_test, size=size, steps=diffusion_steps, width=diffusion_width,
+                                 seed=seed)
     tests = {"same generator (GAN)": (real_test, gan[n_train:]), "unseen generator (diffusion)": (real_test, diffusion)}
-    report = {"n_train": n_train, "n_test": n_test, "size": size, "degrade": {"jpeg": quality, "resize": scale}}
+    report = {"n_train": n_train, "n_test": n_test, "size": size, "degrade": {"jpeg": quality, "resize": scale},
+              "generators": {kind: {"steps": steps or RECIPES[kind, size]["steps"],
+                                    "width": RECIPES[kind, size]["width"] if width is None else width}
+                             for kind, steps, width in (("gan", gan_steps, gan_width),
+                                                        ("diffusion", diffusion_steps, diffusion_width))}}
     torch.manual_seed(seed)
     for name, detector in (("spectrum", SpectrumDetector()), ("cnn", CNNDetector())):
         if name == "cnn":
