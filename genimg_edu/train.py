@@ -56,18 +56,18 @@ class TrainConfig:
 
     def __post_init__(self):
         rules = {  # field: (is it valid?, what it must be)
-            "steps": (_is_int(self.steps, 1), "an int >= 1"),
-            "batch_size": (_is_int(self.batch_size, 1), "an int >= 1"),
-            "lr": (_is_number(self.lr) and 0 < self.lr < float("inf"), "a finite number > 0"),
-            "weight_decay": (_is_number(self.weight_decay) and 0 <= self.weight_decay < float("inf"),
+            "steps": (is_int(self.steps, 1), "an int >= 1"),
+            "batch_size": (is_int(self.batch_size, 1), "an int >= 1"),
+            "lr": (is_number(self.lr) and 0 < self.lr < float("inf"), "a finite number > 0"),
+            "weight_decay": (is_number(self.weight_decay) and 0 <= self.weight_decay < float("inf"),
                              "a finite number >= 0"),
-            "betas": (len(self.betas) == 2 and all(_is_number(b) and 0 <= b < 1 for b in self.betas),
+            "betas": (len(self.betas) == 2 and all(is_number(b) and 0 <= b < 1 for b in self.betas),
                       "two numbers in [0, 1)"),
-            "grad_clip": (self.grad_clip is None or _is_number(self.grad_clip) and 0 < self.grad_clip < float("inf"),
+            "grad_clip": (self.grad_clip is None or is_number(self.grad_clip) and 0 < self.grad_clip < float("inf"),
                           "None or a number > 0"),
-            "seed": (_is_int(self.seed, 0) and self.seed < 2**32, "an int in [0, 2**32)"),
-            "log_every": (_is_int(self.log_every, 1), "an int >= 1"),
-            "checkpoint_every": (self.checkpoint_every is None or _is_int(self.checkpoint_every, 1), "None or an int >= 1"),
+            "seed": (is_int(self.seed, 0) and self.seed < 2**32, "an int in [0, 2**32)"),
+            "log_every": (is_int(self.log_every, 1), "an int >= 1"),
+            "checkpoint_every": (self.checkpoint_every is None or is_int(self.checkpoint_every, 1), "None or an int >= 1"),
             "amp": (self.amp in AMP_CHOICES, f"one of {AMP_CHOICES}"),
             "lr_schedule": (self.lr_schedule in LR_SCHEDULES, f"one of {LR_SCHEDULES}"),
             "device": (is_device(self.device), DEVICE_RULE),
@@ -102,11 +102,13 @@ def is_device(value) -> bool:
 DEVICE_RULE = "None (pick_device()), 'cpu', 'cuda', 'cuda:N' or 'mps'"
 
 
-def _is_int(value, low: int) -> bool:
+def is_int(value, low: int) -> bool:
+    """An int (not a bool) >= low: the check config rules (check_fields) use for counts and seeds."""
     return isinstance(value, int) and not isinstance(value, bool) and value >= low
 
 
-def _is_number(value) -> bool:
+def is_number(value) -> bool:
+    """An int or float (not a bool); the rule adds its own range."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 

@@ -11,20 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..train import AMP_CHOICES, check_fields
+from ..train import AMP_CHOICES, check_fields, is_int, is_number
 from .models import VAE, Autoencoder
 from .training import train_autoencoder
 
 DATASETS = {"digits": (1, (8, 16)), "mnist": (1, (28,)), "fashion_mnist": (1, (28,))}  # channels, sizes
 KINDS = ("autoencoder", "vae")
-
-
-def _int(value, low: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= low
-
-
-def _number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 @dataclass(kw_only=True)
@@ -49,15 +41,15 @@ class AutoencoderConfig:
             "kind": (self.kind in KINDS, f"one of {KINDS}"),
             "dataset": (self.dataset in DATASETS, f"one of {tuple(DATASETS)}"),
             "image_size": (self.image_size in sizes, f"one of {sizes} for {self.dataset!r}"),
-            "latent_dim": (_int(self.latent_dim, 1) and self.latent_dim <= self.image_size ** 2,
+            "latent_dim": (is_int(self.latent_dim, 1) and self.latent_dim <= self.image_size ** 2,
                            f"an int in [1, {self.image_size ** 2}]"),
-            "hidden": (_int(self.hidden, 1), "an int >= 1"),
-            "steps": (_int(self.steps, 1), "an int >= 1"),
-            "batch_size": (_int(self.batch_size, 1), "an int >= 1"),
-            "lr": (_number(self.lr) and 0 < self.lr < float("inf"), "a finite number > 0"),
-            "noise_std": (_number(self.noise_std) and 0 <= self.noise_std < float("inf"), "a number >= 0"),
-            "beta": (_number(self.beta) and 0 <= self.beta < float("inf"), "a number >= 0"),
-            "seed": (_int(self.seed, 0) and self.seed < 2**32, "an int in [0, 2**32)"),
+            "hidden": (is_int(self.hidden, 1), "an int >= 1"),
+            "steps": (is_int(self.steps, 1), "an int >= 1"),
+            "batch_size": (is_int(self.batch_size, 1), "an int >= 1"),
+            "lr": (is_number(self.lr) and 0 < self.lr < float("inf"), "a finite number > 0"),
+            "noise_std": (is_number(self.noise_std) and 0 <= self.noise_std < float("inf"), "a number >= 0"),
+            "beta": (is_number(self.beta) and 0 <= self.beta < float("inf"), "a number >= 0"),
+            "seed": (is_int(self.seed, 0) and self.seed < 2**32, "an int in [0, 2**32)"),
             "amp": (self.amp in AMP_CHOICES, f"one of {AMP_CHOICES}"),
             "download": (isinstance(self.download, bool), "True or False"),
         })

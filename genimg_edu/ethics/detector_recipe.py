@@ -20,18 +20,14 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from ..train import AMP_CHOICES, check_fields
+from ..train import AMP_CHOICES, check_fields, is_int
 
 DATASETS = {"digits": (8, 16), "mnist": (28,), "fashion_mnist": (28,)}   # dataset -> sizes
 SAMPLE_CHUNK = 500                                                        # images generated per call
 
 
-def _int(value, low: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= low
-
-
 def _optional_int(value, low: int) -> bool:
-    return value is None or _int(value, low)
+    return value is None or is_int(value, low)
 
 
 @dataclass(kw_only=True)
@@ -62,27 +58,27 @@ class DetectorConfig:
         check_fields(self, {
             "dataset": (self.dataset in DATASETS, f"one of {tuple(DATASETS)}"),
             "size": (self.size in sizes, f"one of {sizes} for {self.dataset!r}"),
-            "n_train": (_int(self.n_train, 1), "an int >= 1"),
-            "n_test": (_int(self.n_test, 1), "an int >= 1"),
-            "cnn_steps": (_int(self.cnn_steps, 1), "an int >= 1"),
-            "cnn_width": (_int(self.cnn_width, 1), "an int >= 1"),
-            "batch_size": (_int(self.batch_size, 1), "an int >= 1"),
+            "n_train": (is_int(self.n_train, 1), "an int >= 1"),
+            "n_test": (is_int(self.n_test, 1), "an int >= 1"),
+            "cnn_steps": (is_int(self.cnn_steps, 1), "an int >= 1"),
+            "cnn_width": (is_int(self.cnn_width, 1), "an int >= 1"),
+            "batch_size": (is_int(self.batch_size, 1), "an int >= 1"),
             "lr": (isinstance(self.lr, (int, float)) and not isinstance(self.lr, bool) and 0 < self.lr < float("inf"),
                    "a finite number > 0"),
-            "gan_steps": ((_optional_int if digits else _int)(self.gan_steps, 1),
+            "gan_steps": ((_optional_int if digits else is_int)(self.gan_steps, 1),
                           "None or an int >= 1" if digits else f"an int >= 1 for {self.dataset!r}"),
-            "gan_width": ((_optional_int if digits else _int)(self.gan_width, 2) and (self.gan_width or 2) % 2 == 0,
+            "gan_width": ((_optional_int if digits else is_int)(self.gan_width, 2) and (self.gan_width or 2) % 2 == 0,
                           "None or an even int >= 2" if digits else f"an even int >= 2 for {self.dataset!r}"),
-            "gan_batch_size": (_int(self.gan_batch_size, 1), "an int >= 1"),
-            "diffusion_steps": ((_optional_int if digits else _int)(self.diffusion_steps, 1),
+            "gan_batch_size": (is_int(self.gan_batch_size, 1), "an int >= 1"),
+            "diffusion_steps": ((_optional_int if digits else is_int)(self.diffusion_steps, 1),
                                 "None or an int >= 1" if digits else f"an int >= 1 for {self.dataset!r}"),
-            "diffusion_width": ((_optional_int if digits else _int)(self.diffusion_width, 1),
+            "diffusion_width": ((_optional_int if digits else is_int)(self.diffusion_width, 1),
                                 "None or an int >= 1" if digits else f"an int >= 1 for {self.dataset!r}"),
-            "diffusion_batch_size": (_int(self.diffusion_batch_size, 1), "an int >= 1"),
-            "quality": (_int(self.quality, 1) and self.quality <= 95, "an int in [1, 95]"),
+            "diffusion_batch_size": (is_int(self.diffusion_batch_size, 1), "an int >= 1"),
+            "quality": (is_int(self.quality, 1) and self.quality <= 95, "an int in [1, 95]"),
             "scale": (isinstance(self.scale, (int, float)) and not isinstance(self.scale, bool) and 0 < self.scale <= 1,
                       "a number in (0, 1]"),
-            "seed": (_int(self.seed, 0) and self.seed < 2**32, "an int in [0, 2**32)"),
+            "seed": (is_int(self.seed, 0) and self.seed < 2**32, "an int in [0, 2**32)"),
             "amp": (self.amp in AMP_CHOICES, f"one of {AMP_CHOICES}"),
             "download": (isinstance(self.download, bool), "True or False"),
         })
