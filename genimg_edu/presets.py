@@ -237,7 +237,9 @@ def _mini_sd_gpu() -> Preset:
 
 def _style_laptop() -> Preset:
     from .style.feedforward import FeedForwardConfig
-    config = FeedForwardConfig(style_weight=1.0)  # notebook 09's feed-forward cell
+    # notebook 09's feed-forward cell (its STYLE_WEIGHT = 3.0: content at all five RandomFeatures scales)
+    config = FeedForwardConfig(steps=400, batch_size=4, crop=64, lr=2e-3, style_weight=3.0, tv_weight=1.0,
+                               width=16, blocks=3)
     return Preset("style_transfer", "laptop", "feed-forward style net (width 16, 3 blocks) on 64 px crops of "
                   "128 px photos, random-filter features, 400 steps of 4", config, config.steps,
                   config.batch_size, ("style", 48), data=dict(name="photos", size=128), model=dict(net="random"))
@@ -245,6 +247,8 @@ def _style_laptop() -> Preset:
 
 def _style_gpu() -> Preset:
     from .style.feedforward import FeedForwardConfig
+    # style weight 1, not the laptop's 3: VGG19 holds content at conv4_2 only (Gatys), while the 3 was chosen
+    # for RandomFeatures with content at all five scales; 1 is unmeasured with VGG19 (no GPU run yet)
     config = FeedForwardConfig(steps=2000, batch_size=8, crop=256, width=32, blocks=5, style_weight=1.0)
     return Preset("style_transfer", "gpu", "feed-forward style net (width 32, 5 blocks) on 256 px crops of "
                   "512 px photos, VGG19 features (downloaded), 2,000 steps of 8, float32", config, config.steps,
