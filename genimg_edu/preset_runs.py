@@ -20,7 +20,7 @@ import time
 
 import torch
 
-from .presets import Preset
+from .presets import EtaHook, Preset
 
 N_SAMPLES = 1000   # images generated and graded per run (the samples-based recipes)
 N_SHOW = 16        # images made when nothing is graded: enough to look at
@@ -38,10 +38,10 @@ def _summary(report: dict) -> dict:
             "frechet": round(report["frechet"], 2), "frechet_floor": round(report["frechet_floor"], 2)}
 
 
-def _run_diffusion(p, steps, device, judge, n):
+def _run_diffusion(p, steps, device, judge, n, progress):
     from .diffusion.digits import balanced_labels, generate_digits, train_digits_diffusion
     from .metrics import evaluate_samples
-    model, schedule, result = train_digits_diffusion(dataclasses.replace(p.config, steps=steps), progress=False,
+    model, schedule, result = train_digits_diffusion(dataclasses.replace(p.config, steps=steps), progress=progress,
                                                      device=str(device))
     labels = balanced_labels(n)
     images = generate_digits(model, labels=labels, schedule=schedule, size=p.config.size, steps=20, scale=2.0)
@@ -49,7 +49,7 @@ def _run_diffusion(p, steps, device, judge, n):
     return result.seconds, scores, images
 
 
-def _run_gan(p, steps, device, judge, n):
+def _run_gan(p, steps, device, judge, n, progress):
     from .data import load_dataset, to_unit
     from .diffusion.digits import balanced_labels
     from .gan.dcgan import DCGANDiscriminator, DCGANGenerator
@@ -58,7 +58,7 @@ def _run_gan(p, steps, device, judge, n):
     torch.manual_seed(0)
     trainer = GANTrainer(DCGANGenerator(**p.model["generator"]), DCGANDiscriminator(**p.model["discriminator"]),
                          load_dataset(**p.data), config=dataclasses.replace(p.config, steps=steps, device=str(device),
-                                                                            progress=False))
+                                                                            progress=progress))
     start = time.perf_counter()
     trainer.fit()
     seconds = _cuda_seconds(start, device)
@@ -69,9 +69,10 @@ def _run_gan(p, steps, device, judge, n):
     return seconds, scores, images
 
 
-def _run_text_to_image(p, steps, device, judge, n):
+def _run_text_to_image(p, steps, device, judge, n, progress):
     from .text import evaluate_prompts, generate, split_prompts, train_text_to_image
-    model, result = train_text_to_image(dataclasses.replace(p.config, steps=steps), progress=False, device=str(device))
+    model, result = train_text_to_image(dataclasses.replace(p.config, steps=steps), progress=progress,
+                                        device=str(device))
     seen, held_out = split_prompts()
     images = generate(model, seen[:n], steps=25)  # the first seen captions, to look at
     scores = {} if judge is None else {"seen": evaluate_prompts(model, seen, judge, steps=25),
@@ -79,13 +80,13 @@ def _run_text_to_image(p, steps, device, judge, n):
     return result.seconds, scores, images
 
 
-def _run_autoencoder(p, steps, device, judge, n):
+def _run_autoencoder(p, steps, device, judge, n, progress):
     from .autoencoders import reconstruct
     from .autoencoders.recipe import train_recipe
     from .data import load_dataset
     from .metrics import evaluate_samples
     start = time.perf_counter()
-    model, _ = train_recipe(dataclasses.replace(p.config, steps=steps), device=str(device))
+    model, _ = train_recipe(dataclasses.replace(p.config, steps=steps), device=str(device), progress=progress)
     seconds = _cuda_seconds(start, device)
     images = model.sample(n, generator=torch.Generator().manual_seed(0))  # unconditional: no labels
     if judge is None:
@@ -99,7 +100,7 @@ def _run_autoencoder(p, steps, device, judge, n):
                      "judge_on_reconstructions": round(judge.accuracy(recon, test.labels[:N_SAMPLES]), 4)}, images
 
 
-def _run_mini_sd(p, steps, device, judge, n):
+def _run_mini_sd(p, steps, device, judge, n, progress):
     from .data.shapes import all_captions
     from .stable_diffusion.evaluation import generate, prompt_following
     from .stable_diffusion.pipeline import build_mini_sd
@@ -108,7 +109,7 @@ def _run_mini_sd(p, steps, device, judge, n):
                               clip_steps=max(1, round(p.config.clip_steps * scale)))
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as directory:  # never loads (or overwrites) the chapter's cached stages
-        pipe = build_mini_sd(config, directory=directory, progress=False, device=device)
+        pipe = build_mini_sd(config, directory=directory, progress=progress, device=device)
     seconds = _cuda_seconds(start, device)
     if judge is None:
         return seconds, {}, generate(pipe, all_captions()[:n])
@@ -118,7 +119,7 @@ def _run_mini_sd(p, steps, device, judge, n):
     return seconds, {"prompt_following": scores}, images
 
 
-def _run_style_transfer(p, steps, device, judge, n):
+def _run_style_transfer(p, steps, device, judge, n, progress):  # train_feedforward has no progress bar
     from .data import load_dataset
     from .style import feature_net, style_image, stylise_fast, train_feedforward
     from .style.images import STYLES
@@ -141,7 +142,7 @@ def _run_style_transfer(p, steps, device, judge, n):
     return seconds, scores, images
 
 
-def _run_detector(p, steps, device, judge, n):
+def _run_detector(p, steps, device, judge, n, progress):
     """Chapter 10: the GAN, the diffusion model and the CNN detector. Steps count the CNN's; with other
     steps than the preset's, both generators' steps are scaled alike (the chapter's digits: from its
     generator recipes). Scores: the detectors' own accuracies, and with a judge its grades of the fakes."""
@@ -156,7 +157,8 @@ def _run_detector(p, steps, device, judge, n):
         config = dataclasses.replace(config, cnn_steps=steps, **{f"{kind}_steps": max(1, round(s * scale))
                                                                  for kind, s in base.items()})
     start = time.perf_counter()
-    report = run_detector(config, device=None if config.dataset == "digits" else str(device))
+    hooks = (EtaHook(steps),) if progress and config.dataset != "digits" else ()  # time left after 10 CNN steps
+    report = run_detector(config, device=None if config.dataset == "digits" else str(device), on_step=hooks)
     seconds = _cuda_seconds(start, device)
     scores = {"generator_steps": report["generators"],
               **{name: {k: round(v, 4) for k, v in report[name].items()} for name in ("spectrum", "cnn")}}
@@ -193,7 +195,7 @@ def load_preset_judge(p: Preset, device=None):
 
 
 def run_preset(p: Preset, *, steps: int | None = None, device=None, grade: bool = True,
-               n_samples: int | None = None, judge=None) -> dict:
+               n_samples: int | None = None, judge=None, progress: bool = False) -> dict:
     """Train preset `p` (from `presets.preset`), make pictures, and grade them.
 
     steps: optimizer steps (None: the preset's own `p.steps`; mini SD and the detector scale their other
@@ -201,6 +203,7 @@ def run_preset(p: Preset, *, steps: int | None = None, device=None, grade: bool 
     the preset's judge grade the pictures (False: train and make pictures only). n_samples: pictures to
     make and grade (None: 1,000 with grade, 16 without; text-to-image shows that many seen captions,
     chapter 09 stylises that many photos). judge: a judge to use instead of loading `p.judge`.
+    progress: progress bars with the time left (the detector: one line after its first CNN steps).
 
     Returns {"recipe", "preset", "device", "steps", "preset_steps", "seconds" (training, wall clock),
     "scores" (the judge's numbers; the detector adds its own accuracies even without grade),
@@ -216,8 +219,9 @@ def run_preset(p: Preset, *, steps: int | None = None, device=None, grade: bool 
         raise ValueError(f"steps must be None (the preset's {p.steps}) or an int >= 1, got {steps!r}")
     if not is_device(device):
         raise TypeError(f"device must be None, a torch.device or a name such as 'cpu' or 'cuda', got {device!r}")
-    if not isinstance(grade, bool):
-        raise TypeError(f"grade must be True or False, got {grade!r}")
+    for name, flag in (("grade", grade), ("progress", progress)):
+        if not isinstance(flag, bool):
+            raise TypeError(f"{name} must be True or False, got {flag!r}")
     if n_samples is not None and not _is_count(n_samples):
         raise ValueError(f"n_samples must be None or an int >= 1, got {n_samples!r}")
     device = pick_device() if device is None else torch.device(device)
@@ -225,7 +229,7 @@ def run_preset(p: Preset, *, steps: int | None = None, device=None, grade: bool 
     n = n_samples or (N_SAMPLES if grade else N_SHOW)
     if grade and judge is None:
         judge = load_preset_judge(p, device)
-    seconds, scores, images = RUNNERS[p.recipe](p, steps, device, judge if grade else None, n)
+    seconds, scores, images = RUNNERS[p.recipe](p, steps, device, judge if grade else None, n, progress)
     images = images.detach().float().cpu()
     return {"recipe": p.recipe, "preset": p.name, "device": device.type, "steps": steps, "preset_steps": p.steps,
             "seconds": seconds, "scores": scores, "images": images}

@@ -37,7 +37,7 @@ def test_every_recipe_has_a_runner():
 def test_every_preset_trains_and_draws_on_the_cpu(recipe, name, stand_in_torchvision):  # noqa: F811
     p = tiny_preset(presets.preset(recipe, name, quiet=True), n_train=16)
     assert p.config != presets.preset(recipe, name, quiet=True).config  # smaller batches / data only
-    run = run_preset(p, steps=2, device="cpu", grade=False, n_samples=2)
+    run = run_preset(p, steps=2, device="cpu", grade=False, n_samples=2, progress=name == "gpu")  # bars: both ways
     assert (run["recipe"], run["preset"], run["device"], run["steps"], run["preset_steps"]) == (
         recipe, name, "cpu", 2, p.steps)
     assert 0 < run["seconds"] < math.inf
@@ -92,6 +92,8 @@ def test_bad_arguments_are_refused_by_name():
             run_preset(p, device=bad)
     with pytest.raises(TypeError, match="grade must be True or False"):
         run_preset(p, grade="yes")
+    with pytest.raises(TypeError, match="progress must be True or False"):
+        run_preset(p, progress=1)
     with pytest.raises(ValueError, match="n_samples must be None or an int >= 1"):
         run_preset(p, n_samples=0)
     with pytest.raises(TypeError, match="p must be a Preset"):
