@@ -69,8 +69,8 @@ def describe_device(device: torch.device | str | None = None) -> str:
 
     device: None (pick_device()) or a device. Notebooks print it in their setup cell on a GPU.
     """
-    from .device import amp_choice, device_capabilities, pick_device
-    device = torch.device(device) if device is not None else pick_device()
+    from .device import amp_choice, device_capabilities, resolve_device
+    device = resolve_device(device)
     caps = device_capabilities()
     dtype, scaler = amp_choice(device.type, caps)
     precision = {None: "float32", torch.bfloat16: "bf16 autocast",

@@ -3,7 +3,7 @@
 Every notebook starts with::
 
     from genimg_edu.device import pick_device, seed_everything, fast_mode
-    device = pick_device()      # cuda -> mps -> cpu
+    device = pick_device()      # cuda -> mps -> cpu (recipes take device=None|"cpu"|...: resolve_device)
     seed_everything(0)          # python, numpy and torch in one call
     FAST = fast_mode()          # True in CI (GENIMG_FAST=1): tiny step counts
 
@@ -47,6 +47,36 @@ def pick_device(prefer: str | None = None) -> torch.device:
         if available[name]:
             return torch.device(name)
     raise AssertionError("unreachable: the CPU is always available")
+
+
+DEVICE_RULE = "None (pick_device()), 'cpu', 'cuda', 'cuda:N' or 'mps'"
+
+
+def is_device(value) -> bool:
+    """None, a torch.device, or a string torch understands ("cpu", "cuda", "cuda:1", "mps").
+
+    Ints and bools are refused although torch.device(0) means cuda:0: a bare number says nothing
+    a learner can read. Configs use it with DEVICE_RULE as the message (train.check_fields)."""
+    if value is None or isinstance(value, torch.device):
+        return True
+    if not isinstance(value, str):
+        return False
+    try:
+        torch.device(value)
+    except (RuntimeError, ValueError):
+        return False
+    return True
+
+
+def resolve_device(device=None) -> torch.device:
+    """The torch.device a recipe runs on: None -> pick_device() (cuda -> mps -> cpu); "cpu", "cuda",
+    "cuda:N", "mps" or a torch.device -> that device (not checked for availability: moving a tensor
+    there says so). Anything else (an int, a bool, "gpu0", ...) raises ValueError naming DEVICE_RULE."""
+    if not is_device(device):
+        raise ValueError(f"device must be {DEVICE_RULE}, got {device!r}")
+    if device is None:
+        return pick_device()
+    return device if isinstance(device, torch.device) else torch.device(device)
 
 
 def seed_everything(seed: int) -> torch.Generator:

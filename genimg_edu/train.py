@@ -30,7 +30,8 @@ from tqdm.auto import tqdm
 
 from .checkpoint import get_rng_state, load_checkpoint, save_checkpoint, set_rng_state
 from .data import ImageSet
-from .device import amp_choice, device_capabilities, pick_device, seed_everything
+# DEVICE_RULE and is_device live in device.py; configs elsewhere import them from here too
+from .device import DEVICE_RULE, amp_choice, device_capabilities, is_device, resolve_device, seed_everything
 
 AMP_CHOICES = ("off", "bf16", "fp16", "auto")
 LR_SCHEDULES = ("constant", "cosine")
@@ -84,22 +85,6 @@ def check_fields(config, rules: dict) -> None:
     for name, (valid, expected) in rules.items():
         if not valid:
             raise ValueError(f"{name} must be {expected}, got {getattr(config, name)!r}")
-
-
-def is_device(value) -> bool:
-    """None, a torch.device, or a string torch understands ("cpu", "cuda", "cuda:1", "mps")."""
-    if value is None or isinstance(value, torch.device):
-        return True
-    if not isinstance(value, str):
-        return False
-    try:
-        torch.device(value)
-    except (RuntimeError, ValueError):
-        return False
-    return True
-
-
-DEVICE_RULE = "None (pick_device()), 'cpu', 'cuda', 'cuda:N' or 'mps'"
 
 
 def is_int(value, low: int) -> bool:
@@ -283,7 +268,7 @@ def train(model: torch.nn.Module, loss_fn, data, *, config: TrainConfig, optimiz
     `batch_indices` (shuffled epochs seeded from config.seed, a pure function of the step, so resuming
     reproduces the run; a custom order resumes exactly only if it is one too).
     """
-    device = torch.device(config.device) if config.device is not None else pick_device()
+    device = resolve_device(config.device)
     n = _dataset_size(data)
     if n == 0:
         raise ValueError("data is empty")

@@ -5,7 +5,7 @@ import torch
 
 pytest.importorskip("diffusers")
 
-import genimg_edu.stable_diffusion.pipeline as pipeline_module  # noqa: E402
+import genimg_edu.device as device_module  # noqa: E402
 import genimg_edu.stable_diffusion.text_encoder as text_module  # noqa: E402
 import genimg_edu.stable_diffusion.unet as unet_module  # noqa: E402
 import genimg_edu.stable_diffusion.vae as vae_module  # noqa: E402
@@ -42,7 +42,7 @@ def test_without_a_device_the_stages_use_pick_device(devices_used, tmp_path, mon
     def fake_pick_device():
         asked.append(True)
         return torch.device("cpu")
-    monkeypatch.setattr(pipeline_module, "pick_device", fake_pick_device)
+    monkeypatch.setattr(device_module, "pick_device", fake_pick_device)  # what resolve_device(None) asks
     build_mini_sd(CONFIG, directory=tmp_path, progress=False)
     assert asked == [True] and [torch.device(d) for d in devices_used] == [torch.device("cpu")] * 3
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import torch
 
 from ..data import load_dataset, to_unit
-from ..device import pick_device
+from ..device import resolve_device
 from ..train import TrainConfig, check_fields, train
 from .guidance import guided_model_fn
 from .samplers import sample
@@ -97,7 +97,7 @@ def train_digits_diffusion(config: DigitsDiffusionConfig = DigitsDiffusionConfig
                                log_every=max(config.steps // 30, 1), progress=progress, device=device,
                                channels_last=config.channels_last, amp=config.amp)
     if config.preload:  # a tuple of tensors already on the device: batches are gathered there
-        target = torch.device(device) if device is not None else pick_device()
+        target = resolve_device(device)
         data = (data.images.to(target), data.labels.to(target))
     hooks = [ema] if watch is None else [ema, lambda step, _: watch(step, ema.model, schedule)]
     result = train(model, loss_fn, data, config=train_config, callbacks=callbacks, on_step=hooks,

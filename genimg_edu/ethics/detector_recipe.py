@@ -100,8 +100,8 @@ def run_detector(config: DetectorConfig | None = None, *, device: str | None = N
         keys = ("n_train", "n_test", "cnn_steps", "size", "gan_steps", "diffusion_steps", "quality", "scale", "seed")
         widths = {k: getattr(config, k) for k in ("gan_width", "diffusion_width") if getattr(config, k) is not None}
         return detector_experiment(**{k: getattr(config, k) for k in keys}, **widths)
-    from ..device import pick_device
-    return _run_torchvision(config, torch.device(device) if device is not None else pick_device(), on_step)
+    from ..device import resolve_device
+    return _run_torchvision(config, resolve_device(device), on_step)
 
 
 def _real(config: DetectorConfig):

@@ -36,7 +36,7 @@ from tqdm.auto import tqdm
 
 from ..checkpoint import load_checkpoint, save_checkpoint
 from ..data import ImageSet, check_images
-from ..device import amp_choice, device_capabilities, pick_device
+from ..device import amp_choice, device_capabilities, resolve_device
 from ..ema import EMA
 from ..train import DEVICE_RULE, batch_indices, check_fields, is_device
 
@@ -191,7 +191,7 @@ class GANTrainer:
     def __init__(self, generator: nn.Module, discriminator: nn.Module, data, *, config: GANConfig | None = None):
         self.config = config or GANConfig()
         _check_loss(self.config.loss)
-        self.device = torch.device(self.config.device) if self.config.device else pick_device()
+        self.device = resolve_device(self.config.device)
         if self.config.amp not in ("off", "bf16", "auto"):
             raise ValueError(f"amp must be 'off', 'bf16' or 'auto', got {self.config.amp!r}")
         bf16 = self.config.amp == "bf16" or (

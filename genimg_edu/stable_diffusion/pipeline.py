@@ -11,10 +11,7 @@ writes the usual diffusers folder; `StableDiffusionPipeline.from_pretrained(fold
 """
 from __future__ import annotations
 
-import torch
-
-from ..device import pick_device
-from ..train import DEVICE_RULE, is_device
+from ..device import resolve_device
 from .config import MiniSDConfig
 from .tokenizer import course_tokenizer
 from .training import load_or_train_text_encoder, load_or_train_unet, load_or_train_vae
@@ -39,9 +36,7 @@ def build_mini_sd(config: MiniSDConfig | None = None, *, directory=None, progres
     config = config or MiniSDConfig()
     if not isinstance(config, MiniSDConfig):
         raise TypeError(f"config must be a MiniSDConfig, got {type(config).__name__}")
-    if device is not None and not is_device(device):
-        raise ValueError(f"device must be {DEVICE_RULE}, got {device!r}")
-    device = torch.device(device) if device is not None else pick_device()
+    device = resolve_device(device)  # a bad device fails here, before anything trains
     tokenizer = course_tokenizer(max_length=config.max_length)
     where = dict(directory=directory, progress=progress, device=device)
     vae, vae_info = load_or_train_vae(config, **where)

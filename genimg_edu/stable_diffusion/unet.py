@@ -19,7 +19,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from ..device import pick_device
+from ..device import resolve_device
 from ..ema import EMA
 from ..train import TrainConfig, train
 from .config import MiniSDConfig
@@ -80,7 +80,7 @@ def train_unet(unet, latents: tuple[torch.Tensor, torch.Tensor, torch.Tensor], t
     """Train on cached latents = (mean, std, prompt index) with an EMA copy (resumable: the EMA
     weights are in the checkpoint too) on `device` (None: pick_device()). Returns (EMA UNet in eval
     mode, on the training device, TrainResult)."""
-    device = torch.device(device) if device is not None else pick_device()
+    device = resolve_device(device)
     unet.to(device)
     text_states = text_states.to(device)
     noise_scheduler = build_noise_scheduler(config)

@@ -19,7 +19,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from ..checks import check_number, check_seed
-from ..device import pick_device, seed_everything
+from ..device import resolve_device, seed_everything
 from .features import check_image
 from .losses import gram_matrix, total_loss
 
@@ -121,7 +121,7 @@ def train_feedforward(style: torch.Tensor, *, net, photos: torch.Tensor | None =
     seed_everything(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
     model = StyleNet(width=config.width, blocks=config.blocks)
-    device = torch.device(device) if device is not None else pick_device()
+    device = resolve_device(device)
     model, net = model.to(device), net.to(device)
     optimiser = torch.optim.Adam(model.parameters(), lr=config.lr)
     with torch.no_grad():
