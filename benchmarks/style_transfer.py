@@ -1,12 +1,14 @@
 """Chapter 09 benchmark: style transfer, measured. Prints JSON.
 
-Sections (run all, or name some): speed tradeoff judge wide feedforward
+Sections (run all, or name some): speed tradeoff judge wide feedforward chance
     OMP_NUM_THREADS=2 .venv/bin/python benchmarks/style_transfer.py            # everything
     OMP_NUM_THREADS=2 .venv/bin/python benchmarks/style_transfer.py judge      # one section
     STYLE_BENCH_WIDE=moon,brick,face0 ... benchmarks/style_transfer.py wide      # part of the wider set
 
 judge: the four photos the chapter uses (CONTENTS); wide: every other scikit-image photo the course
 ships, the three textures and two LFW faces (WIDE_CONTENTS), never used to choose anything.
+chance: every output of both sets against every other photo -- what SSIM an unrelated photo scores
+(STYLE_BENCH_OUTPUTS=<folder> keeps the 80 outputs there, so a second run only compares).
 
 Bars (issue 9): 128 px, 200 optimiser steps <= 30 s on 2 cores; style loss falls to <= 10 % of its
 start; across three style weights the Gram distance to the style and the SSIM to the content both
@@ -152,8 +154,56 @@ def feedforward(net) -> dict:
             "cpu_ms_per_128px_image": round(cpu_per_image_ms, 2), "judged": judged, "ssim": ssims, **machine()}
 
 
+def _stylised(content_name: str, style_name: str, net) -> torch.Tensor:
+    """The judge section's output for one pair; kept in $STYLE_BENCH_OUTPUTS (a folder) if that is set."""
+    folder = os.environ.get("STYLE_BENCH_OUTPUTS")
+    path = os.path.join(folder, f"{content_name}__{style_name}.pt") if folder else None
+    if path and os.path.exists(path):
+        return torch.load(path, weights_only=True)
+    image = stylise(load_content(content_name), style_image(style_name, size=SIZE, seed=STYLE_SEED), net=net,
+                    config=StyleConfig(steps=STEPS, style_weight=DEFAULT_STYLE_WEIGHT)).image
+    if path:
+        os.makedirs(folder, exist_ok=True)
+        torch.save(image, path)
+    return image
+
+
+def chance_section(net) -> dict:
+    """Is the SSIM floor above chance? Every output of the chapter and wider sets is compared with its own
+    photo and with every other photo of both sets: the SSIM an output reaches against an unrelated photo
+    is what "no content kept" scores. Reports that null distribution's quantiles, the pass counts with the
+    fixed floor and with its 95th percentile, and a photo-relative test: judged right and closer (SSIM)
+    to its own photo than to any other photo of the 20."""
+    judge = load_style_judge()
+    names = list(CONTENTS) + [c for c in WIDE_CONTENTS if c not in CONTENTS]
+    photos = {name: load_content(name) for name in names}
+    rows, null = [], []
+    for content_name in names:
+        for index, style_name in enumerate(STYLES):
+            image = _stylised(content_name, style_name, net)
+            others = [grey_ssim(image, photos[o]) for o in names if o != content_name]
+            null += others
+            rows.append({"content": content_name, "style": style_name, "wide": content_name not in CONTENTS,
+                         "judged_right": int(judge.classify(image)[0]) == index,
+                         "ssim_own": round(grey_ssim(image, photos[content_name]), 3),
+                         "ssim_best_other": round(max(others), 3) if others else None})
+    null_t = torch.tensor(null) if null else torch.zeros(1)
+    quantiles = {f"q{int(q * 100)}": round(float(torch.quantile(null_t, q)), 3) for q in (0.5, 0.95, 0.99, 1.0)}
+    report = {"photos": len(names), "null_pairs": len(null), "null_ssim": quantiles, **machine()}
+    for group, wide in (("chapter", False), ("wide", True)):
+        g = [r for r in rows if r["wide"] == wide]
+        report[group] = {
+            "pairs": len(g),
+            "judged_right_and_ssim_at_least_floor": sum(r["judged_right"] and r["ssim_own"] >= SSIM_FLOOR for r in g),
+            "judged_right_and_ssim_at_least_null_q95": sum(r["judged_right"] and r["ssim_own"] >= quantiles["q95"] for r in g),
+            "judged_right_and_own_photo_closest": sum(r["judged_right"] and r["ssim_best_other"] is not None
+                                                      and r["ssim_own"] > r["ssim_best_other"] for r in g)}
+    report["rows"] = rows
+    return report
+
+
 SECTIONS = {"speed": speed, "tradeoff": tradeoff, "judge": judge_section, "wide": wide_section,
-            "feedforward": feedforward}
+            "feedforward": feedforward, "chance": chance_section}
 
 if __name__ == "__main__":
     wanted = sys.argv[1:] or list(SECTIONS)
