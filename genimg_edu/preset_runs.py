@@ -165,7 +165,8 @@ def _run_detector(p, steps, device, judge, n, progress):
     if "seconds" in report:
         scores["stage_seconds"] = {k: round(v, 1) for k, v in report["seconds"].items()}
     fakes = report.get("fakes") or {"gan": report["images"]["gan"], "diffusion": report["images"]["diffusion"]}
-    images = torch.cat([fakes["gan"][: (n + 1) // 2], fakes["diffusion"][: n // 2]])  # GAN fakes, then diffusion
+    shown = min(n, N_SHOW)  # to look at: the judge grades every held-out fake
+    images = torch.cat([fakes["gan"][: (shown + 1) // 2], fakes["diffusion"][: shown // 2]])  # GAN, then diffusion
     if judge is not None and "fakes" in report:  # the chapter's digits report keeps 8 fakes only: nothing to grade
         gan = evaluate_samples(judge, fakes["gan"], labels=None, copying=False)  # the DCGAN is unconditional
         diffusion = evaluate_samples(judge, fakes["diffusion"], labels=fakes["diffusion_labels"], copying=False)
@@ -202,15 +203,15 @@ def run_preset(p: Preset, *, steps: int | None = None, device=None, grade: bool 
     stages alike). device: "cpu", "cuda", a torch.device, ... (None: `device.pick_device()`). grade: let
     the preset's judge grade the pictures (False: train and make pictures only). n_samples: pictures to
     make and grade (None: 1,000 with grade, 16 without; text-to-image shows that many seen captions,
-    chapter 09 stylises that many photos). judge: a judge to use instead of loading `p.judge`.
+    chapter 09 stylises that many photos, the detector shows at most 16 of its fakes, the first half from
+    the GAN). judge: a judge to use instead of loading `p.judge`.
     progress: progress bars with the time left (the detector: one line after its first CNN steps).
 
     Returns {"recipe", "preset", "device", "steps", "preset_steps", "seconds" (training, wall clock),
     "scores" (the judge's numbers; the detector adds its own accuracies even without grade),
     "images" (N, C, H, W) float32 in [0, 1]}.
     """
-    from .device import pick_device
-    from .train import is_device
+    from .device import is_device, pick_device
     if not isinstance(p, Preset):
         raise TypeError(f"p must be a Preset from presets.preset(recipe), got {type(p).__name__}")
     if p.recipe not in RUNNERS:
