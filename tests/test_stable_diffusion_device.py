@@ -55,12 +55,25 @@ def test_a_bad_device_is_refused_before_anything_trains(devices_used, tmp_path, 
 
 
 def test_cosine_keeps_the_step_count_in_the_resumable_checkpoint_name(tmp_path):
-    constant, cosine = CONFIG, CONFIG.replace(lr_schedule="cosine")
+    constant = CONFIG.replace(vae_lr_schedule="constant", unet_lr_schedule="constant")
+    cosine = CONFIG.replace(vae_lr_schedule="cosine", unet_lr_schedule="cosine")
     assert partial_path(constant, "vae", tmp_path) == partial_path(constant.replace(vae_steps=9), "vae", tmp_path)
+    assert partial_path(constant, "unet", tmp_path) == partial_path(constant.replace(unet_steps=9), "unet", tmp_path)
     assert partial_path(cosine, "vae", tmp_path) != partial_path(cosine.replace(vae_steps=9), "vae", tmp_path)
     assert partial_path(cosine, "unet", tmp_path) != partial_path(cosine.replace(unet_steps=9), "unet", tmp_path)
     assert partial_path(cosine, "text", tmp_path) == partial_path(cosine.replace(clip_steps=9), "text", tmp_path)
     assert cosine.fingerprint("vae") != constant.fingerprint("vae")  # a different recipe, cached apart
     assert cosine.fingerprint("text") == constant.fingerprint("text")  # the text stage does not use it
-    with pytest.raises(ValueError, match="lr_schedule must be one of"):
-        CONFIG.replace(lr_schedule="linear")
+
+
+def test_each_stage_has_its_own_schedule():
+    default = MiniSDConfig()
+    assert (default.vae_lr_schedule, default.unet_lr_schedule) == ("constant", "cosine")  # measured choices
+    unet_only = default.replace(unet_lr_schedule="constant")
+    assert unet_only.fingerprint("vae") == default.fingerprint("vae")    # the VAE is reused
+    assert unet_only.fingerprint("unet") != default.fingerprint("unet")  # the UNet is not
+    vae_only = default.replace(vae_lr_schedule="cosine")
+    assert vae_only.fingerprint("unet") != default.fingerprint("unet")   # a new VAE means new latents
+    for name in ("vae_lr_schedule", "unet_lr_schedule"):
+        with pytest.raises(ValueError, match=f"{name} must be one of"):
+            CONFIG.replace(**{name: "linear"})

@@ -95,7 +95,7 @@ def train_unet(unet, latents: tuple[torch.Tensor, torch.Tensor, torch.Tensor], t
 
     result = train(unet, loss_fn, latents,
                    config=TrainConfig(steps=config.unet_steps, batch_size=config.unet_batch_size, lr=config.unet_lr,
-                                      seed=config.seed, progress=progress, lr_schedule=config.lr_schedule, device=device,
+                                      seed=config.seed, progress=progress, lr_schedule=config.unet_lr_schedule, device=device,
                                       log_every=min(50, config.unet_steps), checkpoint_path=checkpoint_path,
                                       checkpoint_every=250 if checkpoint_path else None),
                    callbacks=callbacks, on_step=(ema,), checkpoint_modules={"ema": ema.model})

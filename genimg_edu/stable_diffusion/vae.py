@@ -49,7 +49,7 @@ def train_vae(vae, images: torch.Tensor, config: MiniSDConfig, *, progress: bool
     check_images(images, value_range=(0, 1), channels=3)
     return train(vae, lambda model, batch: vae_loss(model, batch, kl_weight=config.kl_weight), to_signed(images),
                  config=TrainConfig(steps=config.vae_steps, batch_size=config.vae_batch_size, lr=config.vae_lr,
-                                    seed=config.seed, progress=progress, lr_schedule=config.lr_schedule, log_every=min(50, config.vae_steps),
+                                    seed=config.seed, progress=progress, lr_schedule=config.vae_lr_schedule, log_every=min(50, config.vae_steps),
                                     device=device, checkpoint_path=checkpoint_path,
                                     checkpoint_every=250 if checkpoint_path else None),
                  callbacks=callbacks)
