@@ -200,7 +200,7 @@ def run_preset(p: Preset, *, steps: int | None = None, device=None, grade: bool 
     """Train preset `p` (from `presets.preset`), make pictures, and grade them.
 
     steps: optimizer steps (None: the preset's own `p.steps`; mini SD and the detector scale their other
-    stages alike). device: "cpu", "cuda", a torch.device, ... (None: `device.pick_device()`). grade: let
+    stages alike). device: "cpu", "cuda", a torch.device, ... (None: `device.pick_device()`, via `device.resolve_device`). grade: let
     the preset's judge grade the pictures (False: train and make pictures only). n_samples: pictures to
     make and grade (None: 1,000 with grade, 16 without; text-to-image shows that many seen captions,
     chapter 09 stylises that many photos, the detector shows at most 16 of its fakes, the first half from
@@ -211,7 +211,7 @@ def run_preset(p: Preset, *, steps: int | None = None, device=None, grade: bool 
     "scores" (the judge's numbers; the detector adds its own accuracies even without grade),
     "images" (N, C, H, W) float32 in [0, 1]}.
     """
-    from .device import is_device, pick_device
+    from .device import is_device, resolve_device
     if not isinstance(p, Preset):
         raise TypeError(f"p must be a Preset from presets.preset(recipe), got {type(p).__name__}")
     if p.recipe not in RUNNERS:
@@ -225,7 +225,7 @@ def run_preset(p: Preset, *, steps: int | None = None, device=None, grade: bool 
             raise TypeError(f"{name} must be True or False, got {flag!r}")
     if n_samples is not None and not _is_count(n_samples):
         raise ValueError(f"n_samples must be None or an int >= 1, got {n_samples!r}")
-    device = pick_device() if device is None else torch.device(device)
+    device = resolve_device(device)
     steps = p.steps if steps is None else steps
     n = n_samples or (N_SAMPLES if grade else N_SHOW)
     if grade and judge is None:
