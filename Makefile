@@ -43,7 +43,7 @@ test: $(STAMP)
 .PHONY: check-full
 check-full: $(STAMP)
 	@failed=""; for nb in notebooks/*.ipynb; do start=$$(date +%s); \
-		if GENIMG_FAST=0 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env \
+		if GENIMG_FAST=0 GENIMG_RELEASE_CHECK=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env \
 			--nbval-cell-timeout=3600 $$nb; then result=passed; else result=FAILED; failed="$$failed $$nb"; fi; \
 		echo "check-full: $$nb $$result in $$(( $$(date +%s) - start )) s"; done; \
 	test -z "$$failed" || { echo "check-full: failed:$$failed"; exit 1; }

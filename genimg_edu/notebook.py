@@ -9,6 +9,7 @@ library runs, not a copy that could drift::
 from __future__ import annotations
 
 import inspect
+import os
 import textwrap
 from pathlib import Path
 
@@ -75,6 +76,8 @@ def show_source(obj, *, display: bool = True) -> str:
     return source
 
 
+RELEASE_ENV = "GENIMG_RELEASE_CHECK"  # "1": a full-mode bar that is missed raises (make check-full)
+
 FAST_BANNER = ("**Fast mode** (`GENIMG_FAST=1`): every model here trains for a handful of steps so the whole "
                "notebook runs in seconds. Pictures and scores are deliberately undertrained — noise and "
                "near-chance numbers are expected. Unset `GENIMG_FAST` and re-run for the real lesson.")
@@ -126,7 +129,10 @@ def release_check(name: str, value: float, *, at_least: float | None = None, at_
 
     In fast mode the models are deliberately undertrained, so the bar would be meaningless: one line
     reports the value and the bar, e.g. `release check judge accuracy: 0.31 (bar >= 0.9; checked in full
-    mode)`. In full mode (`make check-full`) a value outside the bar raises AssertionError naming it."""
+    mode)`. In full mode a value outside the bar raises AssertionError naming it when the run is a release
+    check (`make check-full` sets GENIMG_RELEASE_CHECK=1); in a learner's own full run it prints the miss
+    and warns (UserWarning) instead, so one training that lands below a measured bar does not stop the
+    rest of the notebook."""
     import math
     from .device import fast_mode
     if not isinstance(name, str) or not name.strip():
@@ -143,5 +149,11 @@ def release_check(name: str, value: float, *, at_least: float | None = None, at_
         return
     ok = not math.isnan(value) and (at_least is None or value >= at_least) and (at_most is None or value <= at_most)
     if not ok:
-        raise AssertionError(f"release check {name}: {value:g} misses the bar {bar} (docs/PERFORMANCE.md)")
+        message = f"release check {name}: {value:g} misses the bar {bar} (docs/PERFORMANCE.md)"
+        if os.environ.get(RELEASE_ENV, "").strip() == "1":
+            raise AssertionError(message)
+        import warnings
+        print(f"{message} ✗ -- this training landed below the course's measured result; the notebook goes on")
+        warnings.warn(message, UserWarning, stacklevel=2)
+        return
     print(f"release check {name}: {value:g} (bar {bar}) ✓")
