@@ -68,8 +68,8 @@ class MiniSDConfig:
     unet_batch_size: int = 32
     unet_lr: float = 2e-3
     ema_decay: float = 0.998             # the pipeline uses an exponential moving average of the UNet
-    unet_lr_schedule: str = "cosine"     # "cosine" (decays to 0) or "constant": same cost, and over four training
-                                         # seeds colour followed 95.8 % vs 94.1 % (docs/performance/mini_sd.md, round 4)
+    unet_lr_schedule: str = "cosine"     # "cosine" (decays to 0) or "constant": same cost, and over five training
+                                         # seeds colour followed 95.6 % vs 94.1 % (docs/performance/mini_sd.md, round 4)
 
     def __post_init__(self):
         positive_ints = ("n_train", "latent_channels", "vae_steps", "vae_batch_size", "text_dim", "text_layers",
