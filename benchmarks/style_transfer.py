@@ -107,9 +107,7 @@ def judge_section(net, contents=None) -> dict:
     for content_name in contents:
         content = load_content(content_name)
         for index, name in enumerate(STYLES):
-            style = style_image(name, size=SIZE, seed=STYLE_SEED)
-            image = stylise(content, style, net=net,
-                            config=StyleConfig(steps=STEPS, style_weight=DEFAULT_STYLE_WEIGHT)).image
+            image = _stylised(content_name, name, net, content=content)
             label = int(judge.classify(image)[0])
             ssim = grey_ssim(image, content)
             rows.append({"content": content_name, "style": name, "judged": STYLES[label], "ssim": round(ssim, 3),
@@ -154,13 +152,15 @@ def feedforward(net) -> dict:
             "cpu_ms_per_128px_image": round(cpu_per_image_ms, 2), "judged": judged, "ssim": ssims, **machine()}
 
 
-def _stylised(content_name: str, style_name: str, net) -> torch.Tensor:
-    """The judge section's output for one pair; kept in $STYLE_BENCH_OUTPUTS (a folder) if that is set."""
+def _stylised(content_name: str, style_name: str, net, *, content: torch.Tensor | None = None) -> torch.Tensor:
+    """One pair stylised with the benchmark's defaults (content: the loaded picture, if the caller has it);
+    kept in $STYLE_BENCH_OUTPUTS (a folder) if that is set, so the judge and chance sections share it."""
     folder = os.environ.get("STYLE_BENCH_OUTPUTS")
     path = os.path.join(folder, f"{content_name}__{style_name}.pt") if folder else None
     if path and os.path.exists(path):
         return torch.load(path, weights_only=True)
-    image = stylise(load_content(content_name), style_image(style_name, size=SIZE, seed=STYLE_SEED), net=net,
+    content = load_content(content_name) if content is None else content
+    image = stylise(content, style_image(style_name, size=SIZE, seed=STYLE_SEED), net=net,
                     config=StyleConfig(steps=STEPS, style_weight=DEFAULT_STYLE_WEIGHT)).image
     if path:
         os.makedirs(folder, exist_ok=True)

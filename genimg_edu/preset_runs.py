@@ -21,6 +21,7 @@ import time
 import torch
 
 from .presets import EtaHook, Preset
+from .train import is_int
 
 N_SAMPLES = 1000   # images generated and graded per run (the samples-based recipes)
 N_SHOW = 16        # images made when nothing is graded: enough to look at
@@ -180,10 +181,6 @@ RUNNERS = {"diffusion": _run_diffusion, "gan": _run_gan, "text_to_image": _run_t
            "detector": _run_detector}
 
 
-def _is_count(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
-
-
 def load_preset_judge(p: Preset, device=None):
     """The judge named by `p.judge`: chapter 09's style judge for ("style", _), else
     `metrics.load_judge(kind, size=size)` (the torchvision kinds are downloaded and trained if missing)."""
@@ -200,7 +197,7 @@ def run_preset(p: Preset, *, steps: int | None = None, device=None, grade: bool 
     """Train preset `p` (from `presets.preset`), make pictures, and grade them.
 
     steps: optimizer steps (None: the preset's own `p.steps`; mini SD and the detector scale their other
-    stages alike). device: "cpu", "cuda", a torch.device, ... (None: `device.pick_device()`, via `device.resolve_device`). grade: let
+    stages alike). device: "cpu", "cuda", a torch.device, ... (None: `device.pick_device()`). grade: let
     the preset's judge grade the pictures (False: train and make pictures only). n_samples: pictures to
     make and grade (None: 1,000 with grade, 16 without; text-to-image shows that many seen captions,
     chapter 09 stylises that many photos, the detector shows at most 16 of its fakes, the first half from
@@ -216,14 +213,14 @@ def run_preset(p: Preset, *, steps: int | None = None, device=None, grade: bool 
         raise TypeError(f"p must be a Preset from presets.preset(recipe), got {type(p).__name__}")
     if p.recipe not in RUNNERS:
         raise ValueError(f"no runner for recipe {p.recipe!r}; choose a preset of one of {sorted(RUNNERS)}")
-    if steps is not None and not _is_count(steps):
+    if steps is not None and not is_int(steps, 1):
         raise ValueError(f"steps must be None (the preset's {p.steps}) or an int >= 1, got {steps!r}")
     if not is_device(device):
         raise TypeError(f"device must be None, a torch.device or a name such as 'cpu' or 'cuda', got {device!r}")
     for name, flag in (("grade", grade), ("progress", progress)):
         if not isinstance(flag, bool):
             raise TypeError(f"{name} must be True or False, got {flag!r}")
-    if n_samples is not None and not _is_count(n_samples):
+    if n_samples is not None and not is_int(n_samples, 1):
         raise ValueError(f"n_samples must be None or an int >= 1, got {n_samples!r}")
     device = resolve_device(device)
     steps = p.steps if steps is None else steps
@@ -241,7 +238,7 @@ def tiny_preset(p: Preset, *, batch_size: int = 4, n_train: int = 64) -> Preset:
     check that runs in seconds on a CPU. Pair it with a small `steps` in `run_preset`."""
     if not isinstance(p, Preset):
         raise TypeError(f"p must be a Preset from presets.preset(recipe), got {type(p).__name__}")
-    if not (_is_count(batch_size) and _is_count(n_train)):
+    if not (is_int(batch_size, 1) and is_int(n_train, 1)):
         raise ValueError(f"batch_size and n_train must be ints >= 1, got {batch_size!r}, {n_train!r}")
     fields = {f.name for f in dataclasses.fields(p.config)}
     small = {name: batch_size for name in ("batch_size", "vae_batch_size", "unet_batch_size", "gan_batch_size",

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from ..train import AMP_CHOICES, check_fields, is_int
+from ..train import AMP_CHOICES, check_fields, is_int, is_number
 
 DATASETS = {"digits": (8, 16), "mnist": (28,), "fashion_mnist": (28,)}   # dataset -> sizes
 SAMPLE_CHUNK = 500                                                        # images generated per call
@@ -63,8 +63,7 @@ class DetectorConfig:
             "cnn_steps": (is_int(self.cnn_steps, 1), "an int >= 1"),
             "cnn_width": (is_int(self.cnn_width, 1), "an int >= 1"),
             "batch_size": (is_int(self.batch_size, 1), "an int >= 1"),
-            "lr": (isinstance(self.lr, (int, float)) and not isinstance(self.lr, bool) and 0 < self.lr < float("inf"),
-                   "a finite number > 0"),
+            "lr": (is_number(self.lr) and 0 < self.lr < float("inf"), "a finite number > 0"),
             "gan_steps": ((_optional_int if digits else is_int)(self.gan_steps, 1),
                           "None or an int >= 1" if digits else f"an int >= 1 for {self.dataset!r}"),
             "gan_width": ((_optional_int if digits else is_int)(self.gan_width, 2) and (self.gan_width or 2) % 2 == 0,
@@ -76,8 +75,7 @@ class DetectorConfig:
                                 "None or an int >= 1" if digits else f"an int >= 1 for {self.dataset!r}"),
             "diffusion_batch_size": (is_int(self.diffusion_batch_size, 1), "an int >= 1"),
             "quality": (is_int(self.quality, 1) and self.quality <= 95, "an int in [1, 95]"),
-            "scale": (isinstance(self.scale, (int, float)) and not isinstance(self.scale, bool) and 0 < self.scale <= 1,
-                      "a number in (0, 1]"),
+            "scale": (is_number(self.scale) and 0 < self.scale <= 1, "a number in (0, 1]"),
             "seed": (is_int(self.seed, 0) and self.seed < 2**32, "an int in [0, 2**32)"),
             "amp": (self.amp in AMP_CHOICES, f"one of {AMP_CHOICES}"),
             "download": (isinstance(self.download, bool), "True or False"),

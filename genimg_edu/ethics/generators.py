@@ -24,7 +24,6 @@ GENERATORS = ("gan", "diffusion")
 RECIPES = {("gan", 8): dict(steps=1500, width=128), ("gan", 16): dict(steps=1000, width=64),
            ("diffusion", 8): dict(steps=600, width=32, batch_size=128),
            ("diffusion", 16): dict(steps=300, width=16, batch_size=64)}
-DEFAULT_STEPS = {key: recipe["steps"] for key, recipe in RECIPES.items()}
 
 
 def _cache(name: str):
