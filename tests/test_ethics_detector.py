@@ -98,6 +98,17 @@ def test_generator_width_is_part_of_the_cached_recipe(tmp_path, monkeypatch):
     assert names == ["diffusion16_pcNone_s2_w8_b16_seed0.safetensors", "gan16_s2_w8_seed0.safetensors"]
 
 
+def test_a_batch_never_holds_more_images_than_the_training_set(tmp_path, monkeypatch):
+    from genimg_edu.ethics.generators import digits_diffusion
+    monkeypatch.setenv("GENIMG_CACHE", str(tmp_path))
+    for per_class in (1, 3):   # 10 and 30 training digits: batches of 10 and 30, not 32
+        digits_diffusion(per_class=per_class, steps=1, width=8, batch_size=32)
+    digits_diffusion(per_class=None, steps=1, width=8, batch_size=32)   # ~1,440 digits: batches of 32
+    names = sorted(path.name for path in (tmp_path / "ethics").iterdir())
+    assert names == ["diffusion8_pc1_s1_w8_b10_seed0.safetensors", "diffusion8_pc3_s1_w8_b30_seed0.safetensors",
+                     "diffusion8_pcNone_s1_w8_b32_seed0.safetensors"]
+
+
 def test_jpeg_and_resize():
     x = load_dataset("photos", size=64, names=["astronaut"]).images
     assert (jpeg(x, 95) - x).abs().mean() < 0.02

@@ -34,11 +34,17 @@ def _cache(name: str):
 
 def digits_diffusion(*, per_class: int | None = None, steps: int = 600, size: int = 8, width: int = 32,
                      batch_size: int = 128, seed: int = 0, cache: bool = True, progress: bool = False):
-    """Chapter 06's digits diffusion (size 8 or 16; UNet base channels `width`, `batch_size` images per
-    step; chapter 06 uses 32 and 128) trained on `per_class` digits of each class (None: all ~144).
+    """Chapter 06's digits diffusion (size 8 or 16; UNet base channels `width`, up to `batch_size` images
+    per step; chapter 06 uses 32 and 128) trained on `per_class` digits of each class (None: all ~144).
+    A batch never holds more images than the training set: 100 digits train on batches of 100, 10 on
+    batches of 10, so every step shows each image once (a batch of 128 drawn from 10 images would
+    repeat each about 13 times: 13x the cost for a less noisy gradient of the same 10 images).
     Returns (ema_model in eval mode, schedule)."""
     from ..diffusion import make_schedule
     from ..diffusion.digits import DigitsDiffusionConfig, make_digits_unet, train_digits_diffusion
+    if per_class is not None:
+        n_images = len(load_dataset("digits", split="train", size=size).per_class(per_class, seed=seed))
+        batch_size = min(batch_size, n_images)
     config = DigitsDiffusionConfig(size=size, steps=steps, per_class=per_class, seed=seed, base_channels=width,
                                    batch_size=batch_size)
     recipe = "" if (width, batch_size) == (32, 128) else f"_w{width}_b{batch_size}"  # chapter 06's keeps its old name
