@@ -56,9 +56,10 @@ def test_config_validation_and_fingerprints():
     assert base.fingerprint("vae") != base.replace(kl_weight=0.01).fingerprint("vae")
     assert base.fingerprint("text") == base.replace(kl_weight=0.01).fingerprint("text")
     assert base.fingerprint("unet") != base.replace(kl_weight=0.01).fingerprint("unet")  # new VAE -> new UNet
+    assert base.fingerprint("vae") != base.replace(vae_edge_weight=0.0).fingerprint("vae")
     for bad, match in (({"unet_steps": 0}, "unet_steps"), ({"caption_dropout": 1.0}, "caption_dropout"),
                        ({"schedule": "cosine"}, "schedule"), ({"attention_levels": (True,)}, "attention_levels"),
-                       ({"text_dim": 30}, "divisible")):
+                       ({"text_dim": 30}, "divisible"), ({"vae_edge_weight": -1.0}, "vae_edge_weight")):
         with pytest.raises(ValueError, match=match):
             MiniSDConfig(**bad)
     with pytest.raises(ValueError, match="stage"):
@@ -82,6 +83,27 @@ def test_psnr():
     assert psnr(a, a + 0.1) == pytest.approx(20.0)
     with pytest.raises(ValueError, match="shape"):
         psnr(a, torch.zeros(1, 3, 2, 2))
+
+
+def test_edge_loss_is_the_squared_error_of_neighbour_differences():
+    from genimg_edu.stable_diffusion.vae import edge_loss
+    g = torch.Generator().manual_seed(0)
+    x, x_hat = torch.rand(2, 3, 5, 6, generator=g), torch.rand(2, 3, 5, 6, generator=g)
+    e = x_hat - x                                   # the edge loss only sees differences of the error
+    down = sum(float(e[b, c, i + 1, j] - e[b, c, i, j]) ** 2
+               for b in range(2) for c in range(3) for i in range(4) for j in range(6)) / (2 * 3 * 4 * 6)
+    across = sum(float(e[b, c, i, j + 1] - e[b, c, i, j]) ** 2
+                 for b in range(2) for c in range(3) for i in range(5) for j in range(5)) / (2 * 3 * 5 * 5)
+    assert float(edge_loss(x_hat, x)) == pytest.approx(down + across, rel=1e-5)
+    assert float(edge_loss(x, x)) == 0.0
+    # outlines, not brightness: a blurred square costs edge loss, a uniform shift with the same MSE none
+    square = torch.zeros(1, 1, 16, 16)
+    square[..., 4:12, 4:12] = 1.0
+    blurred = torch.nn.functional.avg_pool2d(square, 3, stride=1, padding=1, count_include_pad=False)
+    shifted = square + (blurred - square).pow(2).mean().sqrt()
+    assert (shifted - square).pow(2).mean() == pytest.approx(float((blurred - square).pow(2).mean()))
+    assert float(edge_loss(shifted, square)) == pytest.approx(0.0, abs=1e-10)
+    assert float(edge_loss(blurred, square)) > 0.05
 
 
 def test_the_diagram_draws_every_box_and_arrow():
