@@ -49,7 +49,7 @@ def edge_loss(x_hat: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     return F.mse_loss(down_hat, down) + F.mse_loss(across_hat, across)
 
 
-def vae_loss(vae, x: torch.Tensor, *, kl_weight: float, edge_weight: float = 0.0) -> dict:
+def vae_loss(vae, x: torch.Tensor, *, kl_weight: float, edge_weight: float) -> dict:
     """x: (B, 3, 32, 32) in [-1, 1]. Returns {"loss", "mse", "edge", "kl"}; kl is per latent number."""
     posterior = vae.encode(x).latent_dist
     z = posterior.sample()
