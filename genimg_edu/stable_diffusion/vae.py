@@ -22,6 +22,7 @@ import torch.nn.functional as F
 
 from ..autoencoders.training import psnr  # noqa: F401  (chapter 04's; evaluation.py uses it from here)
 from ..data import check_images, to_signed, to_unit
+from ..style.losses import total_variation_loss
 from ..train import TrainConfig, train
 from .config import MiniSDConfig
 
@@ -37,16 +38,11 @@ def build_vae(config: MiniSDConfig):
                          norm_num_groups=min(8, config.vae_channels[0]), sample_size=32, scaling_factor=1.0)
 
 
-def image_gradients(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """x: (B, C, H, W) -> (down, across): differences between vertical neighbours (B, C, H - 1, W)
-    and between horizontal neighbours (B, C, H, W - 1)."""
-    return x[..., 1:, :] - x[..., :-1, :], x[..., :, 1:] - x[..., :, :-1]
-
-
 def edge_loss(x_hat: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-    """Mean squared difference of the image gradients of x_hat and x, both (B, C, H, W)."""
-    (down_hat, across_hat), (down, across) = image_gradients(x_hat), image_gradients(x)
-    return F.mse_loss(down_hat, down) + F.mse_loss(across_hat, across)
+    """Mean squared difference of the neighbouring-pixel differences (down and across) of x_hat and x,
+    both (B, C, H, W). Differences are linear, so grad x_hat - grad x = grad (x_hat - x): this is chapter
+    09's total variation of the reconstruction error."""
+    return total_variation_loss(x_hat - x)
 
 
 def vae_loss(vae, x: torch.Tensor, *, kl_weight: float, edge_weight: float) -> dict:
