@@ -7,7 +7,8 @@ Reports, as JSON: the training time of each stage (wall and process CPU seconds,
 cached), the VAE's reconstruction PSNR on 500 held-out renders and the judge's reading of them, the text
 encoder's retrieval and word-swap accuracy on 1,000 held-out renders,
 prompt following of the assembled StableDiffusionPipeline on all 200 captions (seen and held-out
-combinations separately), the effect of a negative prompt on the share of red outputs, the time
+combinations separately), short prompts that name one attribute ("a red shape"), the effect of a
+negative prompt on the share of red outputs, the time
 to sample 16 prompts with 25 steps, the cost of one UNet step in latent vs pixel space, and
 whether save_pretrained -> from_pretrained gives identical images. Also the thread count and load.
 """
@@ -27,7 +28,7 @@ from genimg_edu.device import fast_mode
 from genimg_edu.metrics import load_judge
 from genimg_edu.stable_diffusion import MiniSDConfig, build_mini_sd, load_pipeline
 from genimg_edu.stable_diffusion.evaluation import (generate, negative_prompt_effect, prompt_following,
-                                                    reconstruction_report)
+                                                    reconstruction_report, short_prompt_following)
 from genimg_edu.stable_diffusion.latent_cost import latent_vs_pixel_cost
 from genimg_edu.stable_diffusion.prompts import all_captions
 from genimg_edu.stable_diffusion.text_encoder import retrieval_accuracy, word_swap_accuracy
@@ -81,6 +82,10 @@ def main():
                                   **{part: rounded(follow[part]) for part in ("all", "seen", "held_out")},
                                   "seconds": round(time.perf_counter() - start, 1),
                                   "cpu_seconds": round(time.process_time() - cpu, 1)}
+
+    short = short_prompt_following(pipe, judge, n=4 if fast else 20, guidance=args.guidance, steps=steps)
+    report["short_prompts"] = {"images_per_prompt": 4 if fast else 20,
+                               **{k: (rounded(v) if isinstance(v, dict) else round(v, 3)) for k, v in short.items()}}
 
     negative = negative_prompt_effect(pipe, judge, n=20 if fast else 100, guidance=args.guidance, steps=steps)
     report["negative_prompt"] = {"prompt": "a large shape in the center", "negative_prompt": "a red shape",

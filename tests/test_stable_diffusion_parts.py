@@ -118,3 +118,33 @@ def test_the_diagram_draws_every_box_and_arrow():
     assert sum(isinstance(text, Annotation) for text in ax.texts) == len(ARROWS)
     assert all(start in BOXES and end in BOXES for start, end in ARROWS)
     plt.close("all")
+
+
+def test_short_prompt_following_reads_only_the_named_attribute():
+    """A stand-in pipeline draws what the prompt names (unnamed attributes: a fixed value), except that
+    it draws every blue shape red; a stand-in judge reads back what was drawn. "a blue shape" is then
+    never followed, the other one-attribute prompts always: colour 4 / 5, every other attribute 1."""
+    from types import SimpleNamespace
+
+    from genimg_edu.data.shapes import ATTRIBUTES
+    from genimg_edu.stable_diffusion.evaluation import short_prompt_following
+    from genimg_edu.stable_diffusion.prompts import CAPTION_ATTRIBUTES
+
+    def drawn(prompt):
+        words = prompt.split()
+        values = [next((ATTRIBUTES[n].index(v) for v in ATTRIBUTES[n] if v in words), 0) for n in CAPTION_ATTRIBUTES]
+        values[1] = 0 if values[1] == ATTRIBUTES["colour"].index("blue") else values[1]
+        return torch.tensor(values, dtype=torch.float32)
+
+    def pipe(prompts, **kwargs):
+        images = torch.zeros(len(prompts), 3, 32, 32)
+        images[:, 0, 0, :4] = torch.stack([drawn(p) for p in prompts])
+        return SimpleNamespace(images=images)
+    judge = SimpleNamespace(predict=lambda images: {n: images[:, 0, 0, i].long() for i, n in enumerate(CAPTION_ATTRIBUTES)})
+    result = short_prompt_following(pipe, judge, n=3, steps=2)
+    assert result["colour"] == pytest.approx(0.8) and result["prompts"]["a blue shape"] == 0.0
+    assert result["size"] == result["shape"] == result["position"] == 1.0
+    assert len(result["prompts"]) == 16 and result["prompts"]["a shape at the top"] == 1.0
+    with pytest.raises(ValueError, match="n must be"):
+        short_prompt_following(pipe, judge, n=0)
+

@@ -22,7 +22,7 @@ PREDICTIONS = ("v_prediction", "epsilon")
 VAE_FIELDS = ("vae_channels", "latent_channels", "kl_weight", "vae_edge_weight", "vae_steps", "vae_batch_size",
               "vae_lr", "vae_lr_schedule")
 TEXT_FIELDS = ("text_dim", "text_layers", "text_heads", "max_length", "clip_embed_dim", "clip_steps",
-               "clip_batch_size", "clip_lr", "clip_hard_negatives")
+               "clip_batch_size", "clip_lr", "clip_hard_negatives", "clip_partial_caption")
 UNET_FIELDS = ("unet_channels", "attention_levels", "attention_head_dim", "schedule", "prediction",
                "caption_dropout", "partial_caption", "unet_steps", "unet_batch_size", "unet_lr", "ema_decay",
                "unet_lr_schedule")
@@ -56,6 +56,8 @@ class MiniSDConfig:
     clip_lr: float = 2e-3
     clip_hard_negatives: float = 1.0     # weight of "pick your caption among all training captions": without it
                                          # "circle" and "square" can end up with identical text states
+    clip_partial_caption: float = 0.5    # P(an image is paired with a random part of its caption, "a red shape"):
+                                         # without it short and negative prompts are phrases the encoder never saw
     # 3. UNet (diffusers UNet2DConditionModel) on the cached latents
     unet_channels: tuple = (32, 64)      # widths at 8x8 and 4x4
     attention_levels: tuple = (True, True)   # which levels have cross-attention (the middle always has);
@@ -83,6 +85,7 @@ class MiniSDConfig:
         check_number("clip_hard_negatives", self.clip_hard_negatives, low=0)
         for name in ("vae_lr", "clip_lr", "unet_lr", "kl_weight", "vae_edge_weight"):
             check_number(name, getattr(self, name), low=0)
+        check_number("clip_partial_caption", self.clip_partial_caption, low=0, high=1)
         for name in ("caption_dropout", "partial_caption"):
             check_number(name, getattr(self, name), low=0, high=1, high_open=True)
         if self.caption_dropout + self.partial_caption >= 1:

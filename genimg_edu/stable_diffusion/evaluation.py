@@ -4,6 +4,8 @@
   often the judge still reads every attribute from them (compared with the true attributes).
 - `prompt_following`: one image per caption through `pipe(...)`; the judge reads size, colour, shape
   and position, and each is compared with the caption (seen and held-out captions separately).
+- `short_prompt_following`: prompts that name one attribute ("a red shape", "a shape at the top"); the
+  judge reads that attribute.
 - `negative_prompt_effect`: the share of judged-red outputs for a prompt that names no colour, with
   and without a negative prompt.
 """
@@ -14,7 +16,7 @@ import torch
 from ..checks import check_int, check_number, check_seed
 from ..data import load_dataset
 from ..data.shapes import ATTRIBUTES
-from .prompts import CAPTION_ATTRIBUTES, all_captions, is_held_out, parse_caption
+from .prompts import CAPTION_ATTRIBUTES, all_captions, is_held_out, parse_caption, partial_caption
 from .vae import psnr, reconstruct
 
 
@@ -66,6 +68,27 @@ def prompt_following(pipe, judge, *, prompts=None, held_out=(), guidance: float 
     seen = [i for i in range(len(prompts)) if i not in set(held)]
     return {"all": _accuracy(predicted, wanted, range(len(prompts))), "seen": _accuracy(predicted, wanted, seen),
             "held_out": _accuracy(predicted, wanted, held), "images": images, "prompts": prompts}
+
+
+@torch.no_grad()
+def short_prompt_following(pipe, judge, *, n: int = 20, guidance: float = 3.0, steps: int = 25,
+                           seed: int = 0) -> dict:
+    """`n` images for each prompt that names a single attribute value ("a red shape", "a large shape",
+    "a circle", "a shape at the top": 16 prompts); the judge reads that attribute. Returns
+    {attribute: share of images showing the named value (mean over its values)} and
+    "prompts": {prompt: share}. The captions the models trained on name all four attributes; these
+    are what a learner types first, and what a negative prompt is made of."""
+    check_int("n", n, low=1)
+    example = {name: values[0] for name, values in ATTRIBUTES.items()}
+    shares, result = {}, {}
+    for name in CAPTION_ATTRIBUTES:
+        for value in ATTRIBUTES[name]:
+            prompt = partial_caption({**example, name: value}, (name,))
+            read = judge.predict(generate(pipe, [prompt] * n, guidance=guidance, steps=steps, seed=seed))[name]
+            shares[prompt] = (read == ATTRIBUTES[name].index(value)).float().mean().item()
+        result[name] = sum(shares[partial_caption({**example, name: v}, (name,))]
+                           for v in ATTRIBUTES[name]) / len(ATTRIBUTES[name])
+    return {**result, "prompts": shares}
 
 
 @torch.no_grad()

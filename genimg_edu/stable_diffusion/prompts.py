@@ -72,3 +72,14 @@ def choose_versions(n: int, *, caption_dropout: float, partial_caption: float, g
     u = torch.rand(n, generator=generator)
     parts = torch.randint(1, FULL, (n,), generator=generator)
     return torch.where(u < caption_dropout, EMPTY, torch.where(u < caption_dropout + partial_caption, parts, FULL))
+
+
+def pick_prompts(index: torch.Tensor, versions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """index (B, 16): each image's prompt versions (rows of `prompt_table`); versions (B,): the column
+    picked for each image. Returns (chosen (B,) prompt-table rows, positives (B, B) bool) where
+    positives[i, j] says prompt j describes image i too: image i's own version of that part of the
+    caption is the very same text ("a red shape" describes every red image; a full caption only the
+    images with all four of its attributes)."""
+    versions = versions.to(index.device)
+    chosen = index[torch.arange(len(index), device=index.device), versions]
+    return chosen, index[:, versions] == chosen[None, :]

@@ -23,7 +23,7 @@ from ..data.shapes import ATTRIBUTES
 from ..text.clip import ImageEncoder, info_nce_loss
 from ..train import TrainConfig, train
 from .config import MiniSDConfig
-from .prompts import CAPTION_ATTRIBUTES, partial_caption
+from .prompts import CAPTION_ATTRIBUTES, FULL, choose_versions, partial_caption, pick_prompts, prompt_table
 
 
 def build_text_encoder(config: MiniSDConfig, tokenizer):
@@ -69,47 +69,60 @@ class ContrastivePair(nn.Module):
         """ids (B, L) -> (B, E) unit vectors from the pooled (end-of-text) state."""
         return F.normalize(self.text_projection(self.text_encoder(ids).pooler_output), dim=-1)
 
-    def loss(self, images: torch.Tensor, ids: torch.Tensor, *, caption_ids: torch.Tensor | None = None,
+    def loss(self, images: torch.Tensor, ids: torch.Tensor, *, positives: torch.Tensor | None = None,
+             caption_ids: torch.Tensor | None = None, full_ids: torch.Tensor | None = None,
              hard_negatives: float = 0.0) -> torch.Tensor:
-        """Symmetric InfoNCE over the batch; identical captions in the batch count as positives.
-        images (B, 3, s, s) in [0, 1]; ids (B, L).
-        With caption_ids (C, L), every distinct training caption (ids must be rows of it), each image
-        must also pick its caption among *all* of them, weighted by hard_negatives: among them are
-        the hard negatives, captions that differ in one word ("a small red circle ..." vs "... square
-        ..."). A batch of 128 rarely holds such a pair, and without them "circle" and "square" can
-        end up with identical text states (attribute-swapped negatives: Yuksekgonul et al. 2023).
-        Each distinct caption is encoded once and the batch's captions are picked from that table."""
-        same = (ids[:, None, :] == ids[None, :, :]).all(-1)
+        """Symmetric InfoNCE over the batch. images (B, 3, s, s) in [0, 1]; ids (B, L): the prompt paired
+        with each image -- its caption or a part of it ("a red shape"). positives (B, B) bool:
+        positives[i, j] when prompt j describes image i (None: identical prompts count as positives).
+        With caption_ids (C, L), every distinct training caption, each image must also pick its full
+        caption (full_ids (B, L), None: ids; rows of caption_ids) among *all* of them, weighted by
+        hard_negatives: among them are the hard negatives, captions that differ in one word ("a small
+        red circle ..." vs "... square ..."). A batch of 128 rarely holds such a pair, and without them
+        "circle" and "square" can end up with identical text states (attribute-swapped negatives:
+        Yuksekgonul et al. 2023). Each distinct caption is encoded once; when the batch's prompts are
+        whole captions (no full_ids), their embeddings are taken from that table."""
+        if positives is None:
+            positives = (ids[:, None, :] == ids[None, :, :]).all(-1)
         scale = self.log_logit_scale.clamp(max=math.log(100)).exp()
         image_emb = self.encode_image(images)
+        full_ids = ids if full_ids is None else full_ids
         if caption_ids is None:
-            return info_nce_loss(image_emb, self.encode_ids(ids), scale, positives=same)
-        match = (ids[:, None, :] == caption_ids[None, :, :]).all(-1)           # (B, C)
+            return info_nce_loss(image_emb, self.encode_ids(ids), scale, positives=positives)
+        match = (full_ids[:, None, :] == caption_ids[None, :, :]).all(-1)      # (B, C)
         if not bool(match.any(1).all()):
-            raise ValueError("every caption in ids must be a row of caption_ids")
+            raise ValueError("every full caption (full_ids, default ids) must be a row of caption_ids")
         row = match.float().argmax(1)                                           # (B,) each image's caption
         table = self.encode_ids(caption_ids)                                    # (C, E)
-        in_batch = info_nce_loss(image_emb, table[row], scale, positives=same)
+        text_emb = table[row] if full_ids is ids else self.encode_ids(ids)
+        in_batch = info_nce_loss(image_emb, text_emb, scale, positives=positives)
         return in_batch + hard_negatives * F.cross_entropy(scale * image_emb @ table.T, row)
 
 
-def train_text_encoder(pair: ContrastivePair, tokenizer, images: torch.Tensor, captions: list[str],
-                       config: MiniSDConfig, *, progress: bool = True, checkpoint_path=None, device=None):
-    """Contrastive training (resumable) on `device` (None: pick_device()). images (N, 3, 32, 32) in
-    [0, 1]. Returns the TrainResult;
-    afterwards the text encoder is frozen (requires_grad False, eval mode)."""
-    check_images(images, value_range=(0, 1), channels=3)
-    if len(captions) != len(images):
-        raise ValueError(f"need one caption per image, got {len(captions)} captions for {len(images)} images")
-    caption_ids = tokenize(tokenizer, sorted(set(captions)))  # (C, L): every distinct training caption
+def train_text_encoder(pair: ContrastivePair, tokenizer, data, config: MiniSDConfig, *, progress: bool = True,
+                       checkpoint_path=None, device=None):
+    """Contrastive training (resumable) on `device` (None: pick_device()). data: the 32x32 shapes
+    ImageSet with attributes (`prompts.training_images`). With probability config.clip_partial_caption
+    an image is paired with a random part of its caption ("a red shape", "a small circle on the left"),
+    so the encoder learns the short prompts (and negative prompts) a learner types, not only full
+    captions; a part counts as a positive for every image in the batch it describes.
+    Returns the TrainResult; afterwards the text encoder is frozen (requires_grad False, eval mode)."""
+    check_images(data.images, value_range=(0, 1), channels=3)
+    prompts, index = prompt_table(data)                       # index (N, 16): each image's prompt versions
+    prompt_ids = tokenize(tokenizer, prompts)                 # (P, L)
+    caption_ids = prompt_ids[index[:, FULL].unique()]         # (C, L): every distinct training caption
 
     def loss_fn(model, batch):
-        images, ids = batch
+        images, rows = batch                                  # rows (B, 16) of the prompt table
+        versions = choose_versions(len(rows), caption_dropout=0.0, partial_caption=config.clip_partial_caption)
+        chosen, positives = pick_prompts(rows, versions)
+        table = prompt_ids.to(rows.device)
         if not config.clip_hard_negatives:
-            return model.loss(images, ids)
-        return model.loss(images, ids, caption_ids=caption_ids.to(ids.device), hard_negatives=config.clip_hard_negatives)
+            return model.loss(images, table[chosen], positives=positives)
+        return model.loss(images, table[chosen], positives=positives, caption_ids=caption_ids.to(rows.device),
+                          full_ids=table[rows[:, FULL]], hard_negatives=config.clip_hard_negatives)
 
-    result = train(pair, loss_fn, (images, tokenize(tokenizer, captions)),
+    result = train(pair, loss_fn, (data.images, index),
                    config=TrainConfig(steps=config.clip_steps, batch_size=config.clip_batch_size, lr=config.clip_lr,
                                       weight_decay=0.01, seed=config.seed, progress=progress, device=device,
                                       log_every=min(25, config.clip_steps), checkpoint_path=checkpoint_path,
@@ -152,3 +165,19 @@ def word_swap_accuracy(pair: ContrastivePair, tokenizer, data, *, attribute: str
         scores = pair.encode_ids(tokenize(tokenizer, captions)) @ image_emb[row]
         hits += values[int(scores.argmax())] == own[attribute]
     return hits / len(data)
+
+
+@torch.no_grad()
+def short_prompt_accuracy(pair: ContrastivePair, tokenizer, data, *, attribute: str = "colour") -> float:
+    """Does the encoder understand a prompt that names one attribute ("a red shape", "a shape at the
+    top")? For each image of `data` (a 32x32 shapes ImageSet with attributes), the one-attribute
+    prompts of every value compete; returns the share of images whose own value's prompt wins.
+    Chance: 1 / len(ATTRIBUTES[attribute])."""
+    if attribute not in CAPTION_ATTRIBUTES:
+        raise ValueError(f"attribute must be one of {CAPTION_ATTRIBUTES}, got {attribute!r}")
+    if getattr(data, "attributes", None) is None:
+        raise ValueError("data must be a shapes ImageSet with attributes, e.g. load_dataset('shapes', size=32)")
+    example = {name: values[0] for name, values in ATTRIBUTES.items()}
+    prompts = [partial_caption({**example, attribute: value}, (attribute,)) for value in ATTRIBUTES[attribute]]
+    scores = pair.encode_image(data.images) @ pair.encode_ids(tokenize(tokenizer, prompts)).T
+    return (scores.argmax(1) == data.attributes[attribute].to(scores.device)).float().mean().item()

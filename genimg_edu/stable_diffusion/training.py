@@ -86,7 +86,7 @@ def load_or_train_text_encoder(config: MiniSDConfig, tokenizer, *, directory=Non
     loaded = _try_load(path, {"pair": pair})
     if loaded is None:
         data = data if data is not None else training_images(config)
-        result, timing = _timed(lambda: train_text_encoder(pair, tokenizer, data.images, data.captions, config,
+        result, timing = _timed(lambda: train_text_encoder(pair, tokenizer, data, config,
                                                            progress=progress, device=device,
                                                            checkpoint_path=partial_path(config, "text", directory)))
         meta = {**timing, "history": result.history, "resumed_from": result.resumed_from,

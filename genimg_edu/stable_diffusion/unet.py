@@ -23,7 +23,7 @@ from ..device import resolve_device
 from ..ema import EMA
 from ..train import TrainConfig, train
 from .config import MiniSDConfig
-from .prompts import choose_versions
+from .prompts import choose_versions, pick_prompts
 
 
 def build_unet(config: MiniSDConfig):
@@ -59,7 +59,8 @@ def pick_context(index: torch.Tensor, text_states: torch.Tensor, *, caption_drop
     version per image (EMPTY with P caption_dropout, a random part with P partial_caption, else the
     caption) and returns its text states (B, L, d)."""
     versions = choose_versions(len(index), caption_dropout=caption_dropout, partial_caption=partial_caption)
-    return text_states[index[torch.arange(len(index), device=index.device), versions.to(index.device)]]
+    chosen, _ = pick_prompts(index, versions)
+    return text_states[chosen]
 
 
 def latent_diffusion_loss(unet, mean: torch.Tensor, std: torch.Tensor, context: torch.Tensor, *,
