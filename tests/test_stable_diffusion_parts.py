@@ -128,7 +128,7 @@ def test_short_prompt_following_reads_only_the_named_attribute():
 
     from genimg_edu.data.shapes import ATTRIBUTES
     from genimg_edu.stable_diffusion.evaluation import short_prompt_following
-    from genimg_edu.stable_diffusion.prompts import CAPTION_ATTRIBUTES
+    from genimg_edu.stable_diffusion.prompts import CAPTION_ATTRIBUTES, one_attribute_prompts
 
     def drawn(prompt):
         words = prompt.split()
@@ -145,6 +145,10 @@ def test_short_prompt_following_reads_only_the_named_attribute():
     assert result["colour"] == pytest.approx(0.8) and result["prompts"]["a blue shape"] == 0.0
     assert result["size"] == result["shape"] == result["position"] == 1.0
     assert len(result["prompts"]) == 16 and result["prompts"]["a shape at the top"] == 1.0
+    assert one_attribute_prompts("colour")[:2] == ["a red shape", "a green shape"]
+    assert one_attribute_prompts("shape") == ["a circle", "a square", "a triangle", "a cross"]
+    with pytest.raises(ValueError, match="attribute must be one of"):
+        one_attribute_prompts("texture")
     with pytest.raises(ValueError, match="n must be"):
         short_prompt_following(pipe, judge, n=0)
 

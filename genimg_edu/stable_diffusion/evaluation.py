@@ -16,7 +16,7 @@ import torch
 from ..checks import check_int, check_number, check_seed
 from ..data import load_dataset
 from ..data.shapes import ATTRIBUTES
-from .prompts import CAPTION_ATTRIBUTES, all_captions, is_held_out, parse_caption, partial_caption
+from .prompts import CAPTION_ATTRIBUTES, all_captions, is_held_out, one_attribute_prompts, parse_caption
 from .vae import psnr, reconstruct
 
 
@@ -79,15 +79,13 @@ def short_prompt_following(pipe, judge, *, n: int = 20, guidance: float = 3.0, s
     "prompts": {prompt: share}. The captions the models trained on name all four attributes; these
     are what a learner types first, and what a negative prompt is made of."""
     check_int("n", n, low=1)
-    example = {name: values[0] for name, values in ATTRIBUTES.items()}
     shares, result = {}, {}
     for name in CAPTION_ATTRIBUTES:
-        for value in ATTRIBUTES[name]:
-            prompt = partial_caption({**example, name: value}, (name,))
+        prompts = one_attribute_prompts(name)
+        for value, prompt in zip(ATTRIBUTES[name], prompts):
             read = judge.predict(generate(pipe, [prompt] * n, guidance=guidance, steps=steps, seed=seed))[name]
             shares[prompt] = (read == ATTRIBUTES[name].index(value)).float().mean().item()
-        result[name] = sum(shares[partial_caption({**example, name: v}, (name,))]
-                           for v in ATTRIBUTES[name]) / len(ATTRIBUTES[name])
+        result[name] = sum(shares[p] for p in prompts) / len(prompts)
     return {**result, "prompts": shares}
 
 

@@ -42,6 +42,15 @@ def partial_caption(attributes: dict[str, str], keep) -> str:
     return " ".join(words)
 
 
+def one_attribute_prompts(attribute: str) -> list[str]:
+    """The prompts that name only `attribute`, one per value in ATTRIBUTES order: "colour" ->
+    ["a red shape", "a green shape", ...]; "position" -> ["a shape on the left", ...]."""
+    if attribute not in CAPTION_ATTRIBUTES:
+        raise ValueError(f"attribute must be one of {CAPTION_ATTRIBUTES}, got {attribute!r}")
+    example = {name: values[0] for name, values in ATTRIBUTES.items()}
+    return [partial_caption({**example, attribute: value}, (attribute,)) for value in ATTRIBUTES[attribute]]
+
+
 def training_images(config: MiniSDConfig, *, n: int | None = None):
     """The shapes training set at 32x32 in [0, 1], held-out combinations excluded (ImageSet)."""
     return load_dataset("shapes", split="train", n=n or config.n_train, size=32, seed=config.seed,

@@ -23,7 +23,8 @@ from ..data.shapes import ATTRIBUTES
 from ..text.clip import ImageEncoder, info_nce_loss
 from ..train import TrainConfig, train
 from .config import MiniSDConfig
-from .prompts import CAPTION_ATTRIBUTES, FULL, choose_versions, partial_caption, pick_prompts, prompt_table
+from .prompts import (CAPTION_ATTRIBUTES, FULL, choose_versions, one_attribute_prompts, partial_caption,
+                      pick_prompts, prompt_table)
 
 
 def build_text_encoder(config: MiniSDConfig, tokenizer):
@@ -173,11 +174,8 @@ def short_prompt_accuracy(pair: ContrastivePair, tokenizer, data, *, attribute: 
     top")? For each image of `data` (a 32x32 shapes ImageSet with attributes), the one-attribute
     prompts of every value compete; returns the share of images whose own value's prompt wins.
     Chance: 1 / len(ATTRIBUTES[attribute])."""
-    if attribute not in CAPTION_ATTRIBUTES:
-        raise ValueError(f"attribute must be one of {CAPTION_ATTRIBUTES}, got {attribute!r}")
     if getattr(data, "attributes", None) is None:
         raise ValueError("data must be a shapes ImageSet with attributes, e.g. load_dataset('shapes', size=32)")
-    example = {name: values[0] for name, values in ATTRIBUTES.items()}
-    prompts = [partial_caption({**example, attribute: value}, (attribute,)) for value in ATTRIBUTES[attribute]]
+    prompts = one_attribute_prompts(attribute)  # checks attribute
     scores = pair.encode_image(data.images) @ pair.encode_ids(tokenize(tokenizer, prompts)).T
     return (scores.argmax(1) == data.attributes[attribute].to(scores.device)).float().mean().item()
