@@ -34,7 +34,9 @@ class StyleConfig:
     lr: float | None = None          # learning rate (None: 0.05 for Adam, 1.0 for L-BFGS)
     content_weight: float = 1.0      # weight of the content loss (0: pure texture synthesis)
     style_weight: float = 1e3        # weight of the style loss (the slider of the notebook)
-    tv_weight: float = 1.0           # weight of the total-variation loss (smoothness)
+    tv_weight: float = 3.0           # weight of the total-variation loss (smoothness); 3, not 1: keeps flat
+                                     # regions of a photo (a night sky) from filling with speckle (measured:
+                                     # docs/performance/style_transfer.md, sixth round)
     content_layers: tuple | None = None  # None: the net's own content_layers
     style_layers: tuple | None = None    # None: the net's own style_layers
     normalise: bool = True           # per-layer normalisation of the style terms (see style_loss)
