@@ -59,11 +59,62 @@ def test_config_validation_and_fingerprints():
     assert base.fingerprint("vae") != base.replace(vae_edge_weight=0.0).fingerprint("vae")
     for bad, match in (({"unet_steps": 0}, "unet_steps"), ({"caption_dropout": 1.0}, "caption_dropout"),
                        ({"schedule": "cosine"}, "schedule"), ({"attention_levels": (True,)}, "attention_levels"),
-                       ({"text_dim": 30}, "divisible"), ({"vae_edge_weight": -1.0}, "vae_edge_weight")):
+                       ({"text_dim": 30}, "divisible"), ({"vae_edge_weight": -1.0}, "vae_edge_weight"),
+                       ({"snr_gamma": 0.0}, "snr_gamma"), ({"snr_gamma": float("inf")}, "snr_gamma")):
         with pytest.raises(ValueError, match=match):
             MiniSDConfig(**bad)
     with pytest.raises(ValueError, match="stage"):
         base.fingerprint("decoder")
+    with pytest.raises(TypeError, match="snr_gamma"):
+        MiniSDConfig(snr_gamma="5")
+    assert base.fingerprint("unet") != base.replace(snr_gamma=None).fingerprint("unet")
+    assert base.fingerprint("text") == base.replace(snr_gamma=None).fingerprint("text")
+
+
+@pytest.mark.parametrize("prediction", ["v_prediction", "epsilon"])
+def test_min_snr_weights_match_diffusers_snr(prediction):
+    from diffusers import DDPMScheduler
+    from diffusers.training_utils import compute_snr
+
+    from genimg_edu.stable_diffusion.unet import min_snr_weights
+    scheduler = DDPMScheduler(num_train_timesteps=1000, beta_schedule="squaredcos_cap_v2", prediction_type=prediction)
+    t = torch.tensor([0, 10, 100, 400, 700, 999])
+    snr = compute_snr(scheduler, t)
+    expected = snr.clamp(max=5.0) / ((snr + 1) if prediction == "v_prediction" else snr)
+    weights = min_snr_weights(t, alphas_cumprod=scheduler.alphas_cumprod, gamma=5.0, prediction=prediction)
+    torch.testing.assert_close(weights, expected, rtol=1e-5, atol=1e-7)
+    assert weights[0] < weights[-2]  # the nearly clean step counts least under v-prediction and epsilon alike
+
+
+def test_latent_diffusion_loss_weights_each_sample_by_min_snr():
+    from genimg_edu.stable_diffusion.unet import build_noise_scheduler, latent_diffusion_loss, min_snr_weights
+
+    config = MiniSDConfig.fast()
+    scheduler = build_noise_scheduler(config)
+    mean, std, context = torch.randn(6, 4, 8, 8), torch.rand(6, 4, 8, 8) * 0.1, torch.randn(6, 16, 32)
+
+    class Echo(torch.nn.Module):  # "predicts" a fixed function of its input, so the error is known
+        def forward(self, zt, t, encoder_hidden_states):
+            return type("Out", (), {"sample": 0.5 * zt})()
+
+    def by_hand(gamma):
+        torch.manual_seed(3)
+        z0 = 1.3 * (mean + std * torch.randn_like(mean))
+        t = torch.randint(0, 1000, (6,))
+        eps = torch.randn_like(z0)
+        zt = scheduler.add_noise(z0, eps, t)
+        error = ((0.5 * zt - scheduler.get_velocity(z0, eps, t)) ** 2).mean(dim=(1, 2, 3))
+        if gamma is None:
+            return error.mean()
+        w = min_snr_weights(t, alphas_cumprod=scheduler.alphas_cumprod, gamma=gamma, prediction="v_prediction")
+        return (w * error).mean()
+
+    for gamma in (None, 5.0, 0.5):
+        torch.manual_seed(3)
+        loss = latent_diffusion_loss(Echo(), mean, std, context, noise_scheduler=scheduler, scaling_factor=1.3,
+                                     snr_gamma=gamma)
+        torch.testing.assert_close(loss, by_hand(gamma))
+    assert by_hand(0.5) < by_hand(5.0) < by_hand(None) * 10  # a smaller cap weighs every step less
 
 
 def test_scoring_compares_the_judges_reading_with_the_caption():

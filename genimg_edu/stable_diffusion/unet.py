@@ -7,7 +7,7 @@ the tokens):
     z0 = scaling_factor * (mu + sigma * eps')          a latent of a training image (cached mu, sigma)
     zt = sqrt(alpha_bar_t) z0 + sqrt(1 - alpha_bar_t) eps
     v  = sqrt(alpha_bar_t) eps - sqrt(1 - alpha_bar_t) z0       (prediction_type="v_prediction")
-    loss = || unet(zt, t, text states) - v ||^2
+    loss = || unet(zt, t, text states) - v ||^2 * w(t)      w(t) = min(SNR, gamma) / (SNR + 1)   (Min-SNR)
 
 The noise is added by a diffusers `DDPMScheduler` (`add_noise`, `get_velocity`): the very schedule
 the sampling scheduler in the pipeline uses. v-prediction (Salimans & Ho 2022) keeps the target
@@ -63,16 +63,38 @@ def pick_context(index: torch.Tensor, text_states: torch.Tensor, *, caption_drop
     return text_states[chosen]
 
 
+def min_snr_weights(t: torch.Tensor, *, alphas_cumprod: torch.Tensor, gamma: float, prediction: str) -> torch.Tensor:
+    """Min-SNR-gamma loss weights (Hang et al. 2023, "Efficient Diffusion Training via Min-SNR Weighting
+    Strategy"), one per sample: t (B,) integer timesteps -> (B,) weights.
+
+    SNR(t) = alpha_bar_t / (1 - alpha_bar_t). For epsilon-prediction the weight is min(SNR, gamma) / SNR,
+    for v-prediction min(SNR, gamma) / (SNR + 1). Both cap what the nearly clean steps (huge SNR: fine
+    detail only) contribute, so the noisy steps -- where layout and colour are decided -- get a larger
+    share of every gradient; v-prediction's own weight SNR + 1 is divided out first."""
+    alpha_bar = alphas_cumprod.to(t.device)[t]
+    snr = alpha_bar / (1 - alpha_bar)
+    if prediction == "v_prediction":
+        return snr.clamp(max=gamma) / (snr + 1)
+    return (gamma / snr).clamp(max=1.0)  # = min(SNR, gamma) / SNR, and 1 where SNR underflows to 0
+
+
 def latent_diffusion_loss(unet, mean: torch.Tensor, std: torch.Tensor, context: torch.Tensor, *,
-                          noise_scheduler, scaling_factor: float) -> torch.Tensor:
+                          noise_scheduler, scaling_factor: float, snr_gamma: float | None = None) -> torch.Tensor:
     """mean, std: (B, C, h, w) of q(z | x), not yet scaled; context: (B, L, d) text states.
-    Draws z0 ~ q(z | x), t and noise; MSE between the UNet's output and the target (v or eps)."""
+    Draws z0 ~ q(z | x), t and noise; MSE between the UNet's output and the target (v or eps),
+    each sample weighted by `min_snr_weights` when snr_gamma is a number (None: plain MSE)."""
     z0 = scaling_factor * (mean + std * torch.randn_like(mean))
     t = torch.randint(0, noise_scheduler.config.num_train_timesteps, (len(z0),), device=z0.device)
     eps = torch.randn_like(z0)
     zt = noise_scheduler.add_noise(z0, eps, t)
-    target = eps if noise_scheduler.config.prediction_type == "epsilon" else noise_scheduler.get_velocity(z0, eps, t)
-    return F.mse_loss(unet(zt, t, encoder_hidden_states=context).sample, target)
+    prediction = noise_scheduler.config.prediction_type
+    target = eps if prediction == "epsilon" else noise_scheduler.get_velocity(z0, eps, t)
+    output = unet(zt, t, encoder_hidden_states=context).sample
+    if snr_gamma is None:
+        return F.mse_loss(output, target)
+    per_sample = ((output - target) ** 2).mean(dim=(1, 2, 3))
+    weights = min_snr_weights(t, alphas_cumprod=noise_scheduler.alphas_cumprod, gamma=snr_gamma, prediction=prediction)
+    return (weights * per_sample).mean()
 
 
 def train_unet(unet, latents: tuple[torch.Tensor, torch.Tensor, torch.Tensor], text_states: torch.Tensor,
@@ -92,7 +114,7 @@ def train_unet(unet, latents: tuple[torch.Tensor, torch.Tensor, torch.Tensor], t
         context = pick_context(index, text_states, caption_dropout=config.caption_dropout,
                                partial_caption=config.partial_caption)
         return latent_diffusion_loss(model, mean, std, context, noise_scheduler=noise_scheduler,
-                                     scaling_factor=scaling_factor)
+                                     scaling_factor=scaling_factor, snr_gamma=config.snr_gamma)
 
     result = train(unet, loss_fn, latents,
                    config=TrainConfig(steps=config.unet_steps, batch_size=config.unet_batch_size, lr=config.unet_lr,
