@@ -22,9 +22,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from genimg_edu.style import STYLES, style_image
+from genimg_edu.style import STYLES
+from genimg_edu.style.judge import PATCH, style_set  # the course judge's patch size and style images
 
-PATCH = 48
 TRAIN_SEEDS = tuple(range(300, 316))
 TEST_SEEDS = (400, 401, 402)
 GREY = torch.tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)
@@ -68,11 +68,6 @@ def random_patches(images: torch.Tensor, per_image: int, generator: torch.Genera
     return torch.stack(crops)
 
 
-def style_set(seeds) -> tuple[torch.Tensor, np.ndarray]:
-    images = torch.cat([style_image(name, size=128, seed=seed) for seed in seeds for name in STYLES])
-    return images, np.tile(np.arange(len(STYLES)), len(seeds))
-
-
 def train_second_judge():
     """(scaler, classifier, held-out patch accuracy)."""
     from sklearn.linear_model import LogisticRegression
@@ -82,10 +77,10 @@ def train_second_judge():
     images, labels = style_set(TRAIN_SEEDS)
     x = texture_statistics(random_patches(images, 30, generator))
     scaler = StandardScaler().fit(x)
-    classifier = LogisticRegression(max_iter=3000).fit(scaler.transform(x), np.repeat(labels, 30))
+    classifier = LogisticRegression(max_iter=3000).fit(scaler.transform(x), np.repeat(labels.numpy(), 30))
     test_images, test_labels = style_set(TEST_SEEDS)
     x_test = scaler.transform(texture_statistics(random_patches(test_images, 40, generator)))
-    accuracy = float((classifier.predict(x_test) == np.repeat(test_labels, 40)).mean())
+    accuracy = float((classifier.predict(x_test) == np.repeat(test_labels.numpy(), 40)).mean())
     return scaler, classifier, accuracy
 
 

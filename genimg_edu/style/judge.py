@@ -49,7 +49,9 @@ def _patches(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     return torch.stack([image[:, t:t + PATCH, l:l + PATCH] for image, t, l in zip(images, tops, lefts)])
 
 
-def _style_set(seeds, size: int = 128):
+def style_set(seeds, size: int = 128):
+    """Every style drawn with each seed: images (len(seeds) * len(STYLES), 3, size, size) in [0, 1] and
+    labels (same length), the index into STYLES, in the order seed by seed, style by style."""
     images = torch.cat([style_image(name, size=size, seed=seed) for seed in seeds for name in STYLES])
     labels = torch.arange(len(STYLES)).repeat(len(seeds))
     return images, labels
@@ -84,7 +86,7 @@ def train_style_judge(*, steps: int = 150, seed: int = 0) -> StyleJudge:
     """Train a StyleJudgeNet on patches of the training-seed style images; measure held-out accuracy."""
     generator = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
-    images, labels = _style_set(STYLE_TRAIN_SEEDS)
+    images, labels = style_set(STYLE_TRAIN_SEEDS)
     net = StyleJudgeNet()
     optimiser = torch.optim.Adam(net.parameters(), lr=3e-3)
     for _ in range(steps):
@@ -102,7 +104,7 @@ def train_style_judge(*, steps: int = 150, seed: int = 0) -> StyleJudge:
 def held_out_accuracy(net: StyleJudgeNet, *, patches_per_image: int = 40) -> float:
     """Share of random patches of held-out style images (STYLE_TEST_SEEDS) classified correctly."""
     generator = torch.Generator().manual_seed(12345)
-    images, labels = _style_set(STYLE_TEST_SEEDS)
+    images, labels = style_set(STYLE_TEST_SEEDS)
     index = torch.arange(len(images)).repeat_interleave(patches_per_image)
     x = _patches(images[index], generator)
     return float((net(x).argmax(-1) == labels[index]).float().mean())
