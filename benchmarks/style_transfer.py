@@ -39,7 +39,7 @@ _WIDE = [p for p in PHOTOS if p not in ("astronaut", "chelsea", "coffee", "rocke
 WIDE_CONTENTS = tuple(os.environ.get("STYLE_BENCH_WIDE", ",".join(_WIDE)).split(","))
 WIDE_CONTENTS = WIDE_CONTENTS if not fast_mode() else WIDE_CONTENTS[:1]
 STYLE_WEIGHTS = (0.1, 1.0, 10.0)
-DEFAULT_STYLE_WEIGHT = 3.0      # with content at all five scales of RandomFeatures (1.0 when it was scale4 only)
+DEFAULT_STYLE_WEIGHT = StyleConfig().style_weight  # 3: content at all five scales of RandomFeatures (1 at scale4 only)
 SSIM_FLOOR = 0.15             # greyscale structure the stylised output must keep (see docs)
 STYLE_SEED = 1                # style images drawn with this seed (the judge trained on seeds 100..107)
 
