@@ -12,7 +12,7 @@ CONTENT, STYLE = content_image("astronaut", size=32), style_image("stained_glass
 
 @pytest.mark.parametrize("optimiser", ["adam", "lbfgs"])
 def test_style_loss_falls_pixels_stay_in_range_and_same_seed_same_output(optimiser):
-    config = StyleConfig(steps=30, optimiser=optimiser, style_weight=10.0, history_every=5)
+    config = StyleConfig(steps=30, optimiser=optimiser, style_weight=10.0, history_every=5, coarse_scale=None)
     a = stylise(CONTENT, STYLE, net=NET, config=config)
     b = stylise(CONTENT, STYLE, net=NET, config=config)
     assert torch.equal(a.image, b.image)
@@ -43,12 +43,13 @@ def test_the_content_loss_used_is_the_one_configured(content_normalise):
 
 
 def test_noise_start_depends_on_seed_and_content_start_is_the_photo():
-    config = StyleConfig(steps=1, optimiser="adam", init="noise", content_weight=0.0, lr=1e-8)
+    config = StyleConfig(steps=1, optimiser="adam", init="noise", content_weight=0.0, lr=1e-8, coarse_scale=None)
     a = stylise(CONTENT, STYLE, net=NET, config=config).image
     b = stylise(CONTENT, STYLE, net=NET, config=StyleConfig(steps=1, optimiser="adam", init="noise", seed=1,
-                                                            content_weight=0.0, lr=1e-8)).image
+                                                            content_weight=0.0, lr=1e-8, coarse_scale=None)).image
     assert not torch.allclose(a, b)
-    start = stylise(CONTENT, STYLE, net=NET, config=StyleConfig(steps=1, optimiser="adam", lr=1e-8)).image
+    start = stylise(CONTENT, STYLE, net=NET, config=StyleConfig(steps=1, optimiser="adam", lr=1e-8,
+                                                                coarse_scale=None)).image
     torch.testing.assert_close(start, CONTENT.clamp(1e-3, 1 - 1e-3), atol=1e-4, rtol=0)
 
 
@@ -69,10 +70,17 @@ def test_callback_sees_the_images_and_can_stop():
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"steps": 0}, "steps"), ({"optimiser": "sgd"}, "optimiser"), ({"style_weight": -1.0}, "style_weight"),
-    ({"init": "zeros"}, "init"), ({"lr": 0}, "lr")])
+    ({"init": "zeros"}, "init"), ({"lr": 0}, "lr"), ({"coarse_scale": 0}, "coarse_scale"),
+    ({"coarse_scale": 1.0}, "coarse_scale"), ({"coarse_scale": 2}, "coarse_scale"),
+    ({"coarse_steps": 0}, "coarse_steps"), ({"coarse_steps": 2.5}, "coarse_steps")])
 def test_config_validation(kwargs, message):
     with pytest.raises(ValueError, match=message):
         StyleConfig(**kwargs)
+
+
+def test_a_coarse_scale_that_is_not_a_number_is_a_type_error():
+    with pytest.raises(TypeError, match=r"coarse_scale must be a finite number in \(0, 1\)"):
+        StyleConfig(coarse_scale="half")
 
 
 def test_stylise_input_validation():
@@ -156,3 +164,41 @@ def test_the_default_config_is_the_measured_recipe_and_keeps_the_photo():
     result = stylise(photo, style, net=RandomFeatures(), config=StyleConfig(steps=100))
     assert result.history[-1]["style"] < 0.1 * result.history[0]["style"]
     assert grey_ssim(result.image, photo) >= 0.15
+
+
+def test_coarse_to_fine_runs_the_small_copy_first_and_reports_at_full_size():
+    from genimg_edu.style.optimise import StyleProblem, coarse_sizes
+    photo, style = content_image("astronaut", size=64), style_image("stripes", size=80)
+    seen = []
+    config = StyleConfig(steps=20, coarse_steps=10, history_every=5)   # coarse_scale 0.5: 64 -> 32, 80 -> 40 px
+    result = stylise(photo, style, net=NET, config=config,
+                     callback=lambda step, x, parts: seen.append((step, x.shape)))
+    assert coarse_sizes(photo, style, 0.5) == ((32, 32), (40, 40)) and result.steps == 30 and not result.stopped
+    assert [step for step, _ in seen] == [1, 5, 10, 11, 15, 20, 25, 30]            # one count over both stages
+    assert all(shape == (1, 3, 64, 64) for _, shape in seen)                       # the coarse image shown upsampled
+    assert [h["step"] for h in result.coarse_history] == [1, 5, 10]
+    assert [h["step"] for h in result.history] == [0, 11, 15, 20, 25, 30]
+    # step 0 is the photo's own loss at full size, so start and end compare at one size
+    own = StyleProblem(photo, style, net=NET, config=config).loss(photo.clamp(1e-3, 1 - 1e-3))[1]
+    assert result.history[0]["style"] == pytest.approx(own["style"], rel=1e-4)
+    assert result.history[-1]["style"] < 0.2 * result.history[0]["style"]
+    # a different path from full size only, and deterministic
+    single = stylise(photo, style, net=NET, config=StyleConfig(steps=30, history_every=5, coarse_scale=None))
+    assert single.coarse_history == [] and not torch.allclose(result.image, single.image, atol=1e-3)
+    assert torch.equal(result.image, stylise(photo, style, net=NET, config=config).image)
+
+
+def test_coarse_stage_is_skipped_below_the_nets_smallest_image_and_can_be_stopped():
+    from genimg_edu.style.optimise import coarse_sizes
+    # RandomFeatures takes >= 32 px (four halvings); a 32 px photo has no half-size stage
+    assert NET.min_side == 32 and coarse_sizes(CONTENT, STYLE, 0.5, min_side=NET.min_side) is None
+    with pytest.raises(ValueError, match="at least 32x32"):
+        NET(torch.rand(1, 3, 16, 40))
+    off = stylise(CONTENT, STYLE, net=NET, config=StyleConfig(steps=15, coarse_scale=None))
+    small = stylise(CONTENT, STYLE, net=NET, config=StyleConfig(steps=15))
+    assert torch.equal(off.image, small.image) and small.coarse_history == []
+    photo = content_image("astronaut", size=64)
+    config = StyleConfig(steps=20, coarse_steps=10, history_every=5)
+    stopped = stylise(photo, style_image("swirl", size=64), net=NET, config=config,
+                      callback=lambda step, x, parts: step >= 5)
+    assert stopped.stopped and stopped.steps == 5 and stopped.image.shape == photo.shape

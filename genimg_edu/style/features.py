@@ -74,9 +74,13 @@ class RandomFeatures(nn.Module):
         self.content_layers = self.layers  # every scale: see the docstring
         self.style_layers = self.layers
         self.width, self.seed = width, seed
+        self.min_side = 2 ** (len(self.convs))  # 32: the coarsest block still sees 2x2 (reflect padding needs it)
 
     def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
         h = check_image(x) - 0.5
+        if min(x.shape[2:]) < self.min_side:
+            raise ValueError(f"RandomFeatures needs images of at least {self.min_side}x{self.min_side} pixels "
+                             f"(4 halvings), got {tuple(x.shape[2:])}")
         out = {}
         for k, (name, conv) in enumerate(zip(self.layers, self.convs)):
             if k > 0:

@@ -5,6 +5,8 @@ and its Gram matrices match the style image's (Gatys, Ecker & Bethge 2016).
     result = stylise(content, style, net=RandomFeatures(), config=config, callback=show)
     result.image   (1, 3, H, W) in [0, 1];   result.history   list of dicts (step, content, style, tv, total)
 
+Coarse-to-fine by default: 100 steps on half-size copies first, then `steps` at full size (coarse_to_fine).
+
 Keeping pixels in [0, 1]: we never clamp inside the optimiser. The pixels are x = sigmoid(u) and the
 optimiser moves the unconstrained u, so every x it ever sees is in range. (Clamping x in place inside
 the L-BFGS closure, as the PyTorch tutorial once did, changes the point behind L-BFGS's back: its
@@ -14,9 +16,10 @@ history.) The cost: gradients shrink for pixels near 0 or 1, which slows only sa
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import torch
+import torch.nn.functional as F
 
 from ..checks import check_number, check_seed
 from .features import check_image
@@ -46,6 +49,10 @@ class StyleConfig:
     init: str = "content"            # start from the content photo, or from noise
     seed: int = 0                    # seed of the noise start (and nothing else is random)
     history_every: int = 10          # record the losses every this many steps
+    coarse_scale: float | None = 0.5 # coarse-to-fine: first stylise copies this many times smaller, then refine
+                                     # at full size from the upsampled result (None: full size only). Keeps long
+                                     # stripes straight (docs/performance/style_transfer.md, seventh round)
+    coarse_steps: int = 100          # optimiser steps at the coarse size (each ~1/4 the cost of a full-size one)
 
     def __post_init__(self):
         if isinstance(self.steps, bool) or not isinstance(self.steps, int) or self.steps < 1:
@@ -65,6 +72,10 @@ class StyleConfig:
         check_seed("seed", self.seed)
         if isinstance(self.history_every, bool) or not isinstance(self.history_every, int) or self.history_every < 1:
             raise ValueError(f"history_every must be an int >= 1, got {self.history_every!r}")
+        if self.coarse_scale is not None:
+            check_number("coarse_scale", self.coarse_scale, low=0, high=1, low_open=True, high_open=True)
+        if isinstance(self.coarse_steps, bool) or not isinstance(self.coarse_steps, int) or self.coarse_steps < 1:
+            raise ValueError(f"coarse_steps must be an int >= 1, got {self.coarse_steps!r}")
         for name in ("content_layers", "style_layers"):
             value = getattr(self, name)
             if isinstance(value, str):
@@ -77,8 +88,9 @@ class StyleConfig:
 class StyleResult:
     image: torch.Tensor                            # (1, 3, H, W) in [0, 1]
     history: list = field(default_factory=list)    # dicts: step, content, style, tv, total
-    steps: int = 0                                 # steps actually taken (fewer if stopped)
+    steps: int = 0                                 # steps actually taken, coarse ones included (fewer if stopped)
     stopped: bool = False                          # True if the callback asked to stop
+    coarse_history: list = field(default_factory=list)  # the coarse stage's losses (at its size), if it ran
 
 
 def to_logits(x: torch.Tensor) -> torch.Tensor:
@@ -136,11 +148,66 @@ def stylise(content: torch.Tensor, style: torch.Tensor, *, net, config: StyleCon
     content, style: (1, 3, H, W) in [0, 1] (sizes may differ). net: a feature network (features.py).
     callback(step, x, parts) is called every config.history_every steps with the current image
     x (1, 3, H, W) in [0, 1]; if it returns True the optimisation stops (the Stop button).
+    With config.coarse_scale (default 0.5) the first config.coarse_steps steps run on copies that much
+    smaller (see coarse_to_fine), then config.steps at full size.
     Returns a StyleResult; same inputs and config -> identical output.
     """
     config = config or StyleConfig()
     problem = StyleProblem(content, style, net=net, config=config)
-    return run(problem, start_logits(problem), callback=callback)
+    if coarse_sizes(content, style, config.coarse_scale, min_side=getattr(net, "min_side", 16)) is None:
+        return run(problem, start_logits(problem), callback=callback)
+    return coarse_to_fine(problem, style, callback=callback)
+
+
+def coarse_sizes(content: torch.Tensor, style: torch.Tensor, scale: float | None, *, min_side: int = 16):
+    """((h, w) of content, (h, w) of style), each shrunk by scale -- or None for no coarse stage: scale is
+    None, or a shrunk side would be below min_side, the smallest image the feature net takes (its `min_side`)."""
+    if scale is None:
+        return None
+    sizes = tuple(tuple(round(side * scale) for side in image.shape[2:]) for image in (content, style))
+    return sizes if min(min(size) for size in sizes) >= min_side else None
+
+
+def resized(image: torch.Tensor, size: tuple) -> torch.Tensor:
+    """image (B, C, h, w) in [0, 1] -> (B, C, *size), bicubic, kept in [0, 1]."""
+    return F.interpolate(image, size=size, mode="bicubic", align_corners=False).clamp(0, 1)
+
+
+def coarse_to_fine(problem: StyleProblem, style: torch.Tensor, *, callback=None) -> StyleResult:
+    """Stylise copies `coarse_scale` times smaller first, then optimise at full size from the upsampled result
+    (Gatys, Ecker, Bethge, Hertzmann & Shechtman 2017, "Controlling Perceptual Factors in Neural Style
+    Transfer", CVPR). At the small size every layer of the same net spans a larger part of the picture, so
+    the style's large structures (long straight stripes, whole dots) are laid down first; the full-size
+    steps add the fine detail.
+
+    The callback sees steps 1..coarse_steps of the coarse stage (its image upsampled to full size), then the
+    full-size steps. result.history starts with the full-size losses of the start image (step 0), so start
+    and end compare at one size; then the full-size steps. The coarse losses are in result.coarse_history.
+    """
+    c = problem.config
+    full_size = tuple(problem.content.shape[2:])
+    content_size, style_size = coarse_sizes(problem.content, style, c.coarse_scale,
+                                            min_side=getattr(problem.net, "min_side", 16))
+    shrink = dict(mode="bilinear", antialias=True, align_corners=False)
+    coarse = StyleProblem(F.interpolate(problem.content, size=content_size, **shrink),
+                          F.interpolate(style, size=style_size, **shrink), net=problem.net,
+                          config=replace(c, steps=c.coarse_steps, coarse_scale=None))
+    coarse_callback = None
+    if callback is not None:
+        def coarse_callback(step, x, parts):  # the learner's callback always sees full-size images
+            return callback(step, resized(x, full_size), parts)
+    first = run(coarse, start_logits(coarse), callback=coarse_callback)
+    u = start_logits(problem)
+    with torch.no_grad():
+        start = {"step": 0, **problem.loss(torch.sigmoid(u))[1]}
+    if first.stopped:
+        return StyleResult(image=resized(first.image, full_size), history=[start], steps=first.steps, stopped=True,
+                           coarse_history=first.history)
+    result = run(problem, to_logits(resized(first.image, full_size)), callback=callback, first_step=first.steps)
+    result.history.insert(0, start)
+    result.steps += first.steps
+    result.coarse_history = first.history
+    return result
 
 
 def run(problem: StyleProblem, u: torch.Tensor, *, callback=None, steps: int | None = None,
