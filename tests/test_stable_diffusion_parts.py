@@ -204,3 +204,30 @@ def test_short_prompt_following_reads_only_the_named_attribute():
     with pytest.raises(ValueError, match="n must be"):
         short_prompt_following(pipe, judge, n=0)
 
+
+
+def test_negative_prompt_effect_reuses_outputs_already_drawn_without_a_negative():
+    """A stand-in pipeline draws red (colour index 0) with probability 0.6 per seeded sample, never when the
+    negative prompt is given. Handing in the outputs drawn without the negative gives the same result with
+    half the pipeline calls; outputs of the wrong count are refused."""
+    from types import SimpleNamespace
+
+    from genimg_edu.stable_diffusion.evaluation import generate, negative_prompt_effect
+    calls = []
+
+    def pipe(prompts, *, negative_prompt, generator, **kwargs):
+        calls.append(negative_prompt is not None)
+        red = (torch.rand(len(prompts), generator=generator) < 0.6) & (negative_prompt is None)
+        images = torch.zeros(len(prompts), 3, 32, 32)
+        images[:, 0, 0, 0] = (~red).float()   # the judge reads colour index 0 (red) where this is 0
+        return SimpleNamespace(images=images)
+    judge = SimpleNamespace(predict=lambda images: {"colour": images[:, 0, 0, 0].long()})
+    full = negative_prompt_effect(pipe, judge, n=60, steps=2)
+    assert calls == [False, False, True, True] and 0.4 < full["without"] < 0.8 and full["with"] == 0.0
+    drawn = generate(pipe, ["a large shape in the center"] * 60, steps=2)
+    calls.clear()
+    reused = negative_prompt_effect(pipe, judge, n=60, steps=2, images_without=drawn)
+    assert calls == [True, True]                      # only the negative prompt is drawn
+    assert (reused["without"], reused["with"]) == (full["without"], full["with"])
+    with pytest.raises(ValueError, match="images_without must be the n = 60 outputs"):
+        negative_prompt_effect(pipe, judge, n=60, steps=2, images_without=drawn[:10])

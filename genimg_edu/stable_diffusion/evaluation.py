@@ -104,15 +104,25 @@ def reconstruction_report(vae, judge, *, n: int = 500, seed: int = 0) -> dict:
 @torch.no_grad()
 def negative_prompt_effect(pipe, judge, *, prompt: str = "a large shape in the center",
                            negative: str = "a red shape", colour: str = "red", n: int = 100,
-                           guidance: float = 3.0, steps: int = 25, seed: int = 0) -> dict:
+                           guidance: float = 3.0, steps: int = 25, seed: int = 0,
+                           images_without: torch.Tensor | None = None) -> dict:
     """Share of outputs the judge reads as `colour`, for `prompt` without and with `negative` as the
-    negative prompt (same seeds). Returns {"without", "with", "images_without", "images_with"}."""
+    negative prompt (same seeds). images_without: (n, 3, 32, 32), the outputs without a negative prompt if
+    already drawn with these settings (`generate(pipe, [prompt] * n, ...)`), so they are not drawn twice.
+    Returns {"without", "with", "images_without", "images_with"}."""
     if colour not in ATTRIBUTES["colour"]:
         raise ValueError(f"colour must be one of {ATTRIBUTES['colour']}, got {colour!r}")
+    if images_without is not None and (not isinstance(images_without, torch.Tensor) or
+                                       tuple(images_without.shape[:2]) != (n, 3)):
+        raise ValueError(f"images_without must be the n = {n} outputs (n, 3, H, W) drawn without a negative prompt, "
+                         f"got {getattr(images_without, 'shape', type(images_without).__name__)}")
     index = ATTRIBUTES["colour"].index(colour)
     result = {}
     for key, neg in (("without", None), ("with", negative)):
-        images = generate(pipe, [prompt] * n, guidance=guidance, steps=steps, seed=seed, negative_prompt=neg)
+        if key == "without" and images_without is not None:
+            images = images_without
+        else:
+            images = generate(pipe, [prompt] * n, guidance=guidance, steps=steps, seed=seed, negative_prompt=neg)
         result[key] = (judge.predict(images)["colour"] == index).float().mean().item()
         result[f"images_{key}"] = images
     return result
