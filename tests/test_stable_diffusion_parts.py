@@ -205,7 +205,6 @@ def test_short_prompt_following_reads_only_the_named_attribute():
         short_prompt_following(pipe, judge, n=0)
 
 
-
 def test_negative_prompt_effect_reuses_outputs_already_drawn_without_a_negative():
     """A stand-in pipeline draws red (colour index 0) with probability 0.6 per seeded sample, never when the
     negative prompt is given. Handing in the outputs drawn without the negative gives the same result with

@@ -24,14 +24,17 @@ IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
 
+MIN_SIDE = 16  # the smallest image side any feature net here takes (RandomFeatures needs more: its min_side)
+
+
 def check_image(x, name: str = "x") -> torch.Tensor:
-    """x must be a float tensor (B, 3, H, W) in [0, 1] with H, W >= 16; returns it unchanged."""
+    """x must be a float tensor (B, 3, H, W) in [0, 1] with H, W >= MIN_SIDE; returns it unchanged."""
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"{name} must be a torch.Tensor (B, 3, H, W) in [0, 1], got {type(x).__name__}")
     if x.ndim != 4 or x.shape[1] != 3:
         raise ValueError(f"{name} must be RGB images (B, 3, H, W), got shape {tuple(x.shape)}")
-    if min(x.shape[2:]) < 16:
-        raise ValueError(f"{name} must be at least 16x16 pixels, got {tuple(x.shape[2:])}")
+    if min(x.shape[2:]) < MIN_SIDE:
+        raise ValueError(f"{name} must be at least {MIN_SIDE}x{MIN_SIDE} pixels, got {tuple(x.shape[2:])}")
     if not x.is_floating_point():
         raise TypeError(f"{name} must be a float tensor, got {x.dtype}")
     low, high = float(x.detach().min()), float(x.detach().max())

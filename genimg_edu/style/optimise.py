@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 
 from ..checks import check_number, check_seed
-from .features import check_image
+from .features import MIN_SIDE, check_image
 from .losses import gram_matrix, total_loss
 
 OPTIMISERS = ("adam", "lbfgs")
@@ -154,12 +154,13 @@ def stylise(content: torch.Tensor, style: torch.Tensor, *, net, config: StyleCon
     """
     config = config or StyleConfig()
     problem = StyleProblem(content, style, net=net, config=config)
-    if coarse_sizes(content, style, config.coarse_scale, min_side=getattr(net, "min_side", 16)) is None:
+    sizes = coarse_sizes(content, style, config.coarse_scale, min_side=getattr(net, "min_side", MIN_SIDE))
+    if sizes is None:
         return run(problem, start_logits(problem), callback=callback)
-    return coarse_to_fine(problem, style, callback=callback)
+    return coarse_to_fine(problem, style, sizes=sizes, callback=callback)
 
 
-def coarse_sizes(content: torch.Tensor, style: torch.Tensor, scale: float | None, *, min_side: int = 16):
+def coarse_sizes(content: torch.Tensor, style: torch.Tensor, scale: float | None, *, min_side: int = MIN_SIDE):
     """((h, w) of content, (h, w) of style), each shrunk by scale -- or None for no coarse stage: scale is
     None, or a shrunk side would be below min_side, the smallest image the feature net takes (its `min_side`)."""
     if scale is None:
@@ -173,7 +174,7 @@ def resized(image: torch.Tensor, size: tuple) -> torch.Tensor:
     return F.interpolate(image, size=size, mode="bicubic", align_corners=False).clamp(0, 1)
 
 
-def coarse_to_fine(problem: StyleProblem, style: torch.Tensor, *, callback=None) -> StyleResult:
+def coarse_to_fine(problem: StyleProblem, style: torch.Tensor, *, sizes, callback=None) -> StyleResult:
     """Stylise copies `coarse_scale` times smaller first, then optimise at full size from the upsampled result
     (Gatys, Ecker, Bethge, Hertzmann & Shechtman 2017, "Controlling Perceptual Factors in Neural Style
     Transfer", CVPR). At the small size every layer of the same net spans a larger part of the picture, so
@@ -183,11 +184,11 @@ def coarse_to_fine(problem: StyleProblem, style: torch.Tensor, *, callback=None)
     The callback sees steps 1..coarse_steps of the coarse stage (its image upsampled to full size), then the
     full-size steps. result.history starts with the full-size losses of the start image (step 0), so start
     and end compare at one size; then the full-size steps. The coarse losses are in result.coarse_history.
+    sizes: ((h, w) of the small photo, (h, w) of the small style), from coarse_sizes.
     """
     c = problem.config
     full_size = tuple(problem.content.shape[2:])
-    content_size, style_size = coarse_sizes(problem.content, style, c.coarse_scale,
-                                            min_side=getattr(problem.net, "min_side", 16))
+    content_size, style_size = sizes
     shrink = dict(mode="bilinear", antialias=True, align_corners=False)
     coarse = StyleProblem(F.interpolate(problem.content, size=content_size, **shrink),
                           F.interpolate(style, size=style_size, **shrink), net=problem.net,
