@@ -1,4 +1,6 @@
 """Chapter 08 mini Stable Diffusion: tokenizer, prompts, config and scoring (no training)."""
+import tempfile
+
 import pytest
 import torch
 
@@ -23,6 +25,21 @@ def test_course_tokenizer_makes_one_token_per_course_word_and_splits_unknown_wor
     assert len(ids) == 16 and ids[0] == tokenizer.bos_token_id and ids[-1] == tokenizer.pad_token_id
     with pytest.raises(ValueError, match="max_length"):
         course_tokenizer(max_length=1)
+
+
+def test_course_tokenizer_leaves_no_temporary_folder_and_still_saves(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "temp"))
+    (tmp_path / "temp").mkdir()
+    tokenizer = course_tokenizer()
+    assert list((tmp_path / "temp").iterdir()) == []  # its vocabulary files were removed after loading
+    tokenizer.save_pretrained(tmp_path / "saved")     # works from memory, the files are gone
+    from transformers import CLIPTokenizer
+    again = CLIPTokenizer.from_pretrained(tmp_path / "saved")
+    prompt = "a large blue square at the top"
+    assert again(prompt).input_ids == tokenizer(prompt).input_ids and again.model_max_length == 16
+    kept = course_tokenizer(tmp_path / "kept")        # a folder the caller names is kept
+    assert sorted(p.name for p in (tmp_path / "kept").iterdir()) == ["merges.txt", "vocab.json"]
+    assert kept.tokenize(prompt) == tokenizer.tokenize(prompt)
 
 
 def test_partial_captions_and_the_prompt_table():

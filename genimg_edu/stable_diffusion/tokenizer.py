@@ -37,14 +37,22 @@ def _require_transformers():
 
 
 def tiny_clip_tokenizer(directory=None, *, words=TINY_WORDS, max_length: int = 77):
-    """A real `CLIPTokenizer` with a tiny byte-pair vocabulary written to `directory` (a fresh
-    temporary folder if None): every printable character, plus merges that make each of `words`
-    one token. Pads to `max_length` tokens with <|endoftext|>, like SD's."""
+    """A real `CLIPTokenizer` with a tiny byte-pair vocabulary written to `directory` (None: a temporary
+    folder, removed once the tokenizer has read it): every printable character, plus merges that make
+    each of `words` one token. Pads to `max_length` tokens with <|endoftext|>, like SD's."""
     _require_transformers()
-    from transformers import CLIPTokenizer
     if not isinstance(max_length, int) or max_length < 2:
         raise ValueError(f"max_length must be an int >= 2 (room for start and end tokens), got {max_length!r}")
-    directory = Path(directory if directory is not None else tempfile.mkdtemp(prefix="clip_tokenizer_"))
+    if directory is None:
+        with tempfile.TemporaryDirectory(prefix="clip_tokenizer_") as temporary:
+            return _write_and_load(Path(temporary), words=words, max_length=max_length)
+    return _write_and_load(Path(directory), words=words, max_length=max_length)
+
+
+def _write_and_load(directory: Path, *, words, max_length: int):
+    """Write vocab.json and merges.txt for `words` into `directory` and load them as a CLIPTokenizer
+    (which keeps the vocabulary in memory: it does not read the files again)."""
+    from transformers import CLIPTokenizer
     directory.mkdir(parents=True, exist_ok=True)
     vocab = {"<|startoftext|>": 0, "<|endoftext|>": 1}
     for code in range(33, 127):
