@@ -68,13 +68,18 @@ def test_callback_sees_the_images_and_can_stop():
         assert seen[-1][0] == 10 and seen[0][1] == (1, 3, 32, 32)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"steps": 0}, "steps"), ({"optimiser": "sgd"}, "optimiser"), ({"style_weight": -1.0}, "style_weight"),
-    ({"init": "zeros"}, "init"), ({"lr": 0}, "lr"), ({"coarse_scale": 0}, "coarse_scale"),
-    ({"coarse_scale": 1.0}, "coarse_scale"), ({"coarse_scale": 2}, "coarse_scale"),
-    ({"coarse_steps": 0}, "coarse_steps"), ({"coarse_steps": 2.5}, "coarse_steps")])
-def test_config_validation(kwargs, message):
-    with pytest.raises(ValueError, match=message):
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"steps": 0}, ValueError, "steps must be an int >= 1"), ({"steps": 2.5}, TypeError, "steps must be an int"),
+    ({"steps": True}, TypeError, "steps"), ({"optimiser": "sgd"}, ValueError, "optimiser"),
+    ({"style_weight": -1.0}, ValueError, "style_weight must be a finite number >= 0"),
+    ({"tv_weight": "3"}, TypeError, "tv_weight"), ({"content_weight": float("nan")}, ValueError, "content_weight"),
+    ({"init": "zeros"}, ValueError, "init"), ({"lr": 0}, ValueError, "lr must be a finite number > 0"),
+    ({"lr": True}, TypeError, "lr"), ({"history_every": 0}, ValueError, "history_every"),
+    ({"coarse_scale": 0}, ValueError, "coarse_scale"), ({"coarse_scale": 1.0}, ValueError, "coarse_scale"),
+    ({"coarse_scale": 2}, ValueError, "coarse_scale"), ({"coarse_steps": 0}, ValueError, "coarse_steps"),
+    ({"coarse_steps": 2.5}, TypeError, "coarse_steps must be an int")])
+def test_config_validation(kwargs, error, message):
+    with pytest.raises(error, match=message):
         StyleConfig(**kwargs)
 
 

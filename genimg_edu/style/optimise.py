@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 import torch
 import torch.nn.functional as F
 
-from ..checks import check_number, check_seed
+from ..checks import check_int, check_number, check_seed
 from .features import MIN_SIDE, check_image
 from .losses import gram_matrix, total_loss
 
@@ -55,27 +55,20 @@ class StyleConfig:
     coarse_steps: int = 100          # optimiser steps at the coarse size (each ~1/4 the cost of a full-size one)
 
     def __post_init__(self):
-        if isinstance(self.steps, bool) or not isinstance(self.steps, int) or self.steps < 1:
-            raise ValueError(f"steps must be an int >= 1, got {self.steps!r}")
+        check_int("steps", self.steps, low=1)
         if self.optimiser not in OPTIMISERS:
             raise ValueError(f"optimiser must be one of {OPTIMISERS}, got {self.optimiser!r}")
-        if self.lr is not None and not (isinstance(self.lr, (int, float)) and self.lr > 0):
-            raise ValueError(f"lr must be a number > 0 or None, got {self.lr!r}")
-        for name in ("content_weight", "style_weight", "tv_weight"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise ValueError(f"{name} must be a number >= 0, got {value!r}")
-        if self.init not in INITS:
-            raise ValueError(f"init must be one of {INITS}, got {self.init!r}")
+        if self.lr is not None:
+            check_number("lr", self.lr, low=0, low_open=True)
         for name in ("content_weight", "style_weight", "tv_weight"):
             check_number(name, getattr(self, name), low=0)
+        if self.init not in INITS:
+            raise ValueError(f"init must be one of {INITS}, got {self.init!r}")
         check_seed("seed", self.seed)
-        if isinstance(self.history_every, bool) or not isinstance(self.history_every, int) or self.history_every < 1:
-            raise ValueError(f"history_every must be an int >= 1, got {self.history_every!r}")
+        check_int("history_every", self.history_every, low=1)
         if self.coarse_scale is not None:
             check_number("coarse_scale", self.coarse_scale, low=0, high=1, low_open=True, high_open=True)
-        if isinstance(self.coarse_steps, bool) or not isinstance(self.coarse_steps, int) or self.coarse_steps < 1:
-            raise ValueError(f"coarse_steps must be an int >= 1, got {self.coarse_steps!r}")
+        check_int("coarse_steps", self.coarse_steps, low=1)
         for name in ("content_layers", "style_layers"):
             value = getattr(self, name)
             if isinstance(value, str):
