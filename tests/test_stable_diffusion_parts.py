@@ -88,6 +88,33 @@ def test_config_validation_and_fingerprints():
     assert base.fingerprint("text") == base.replace(snr_gamma=None).fingerprint("text")
 
 
+@pytest.mark.parametrize("bad, error, message", [
+    ({"max_length": 8}, ValueError, "max_length must be >= 9"),             # the longest caption is 7 tokens
+    ({"unet_channels": (30, 64)}, ValueError, "divisible by 16"),           # GroupNorm would fail at build time
+    ({"unet_channels": (16, 36)}, ValueError, "divisible by 16"),
+    ({"vae_channels": (0, 32, 32)}, ValueError, "each width in vae_channels"),
+    ({"vae_channels": (16, "32", 32)}, TypeError, "each width in vae_channels"),
+    ({"attention_head_dim": 5}, ValueError, "attention_head_dim"),
+    ({"vae_steps": 2.5}, TypeError, "vae_steps"), ({"n_train": 0}, ValueError, "n_train"),
+    ({"held_out": "blue triangles"}, TypeError, "held_out"),
+    ({"held_out": ("blue triangles",)}, TypeError, "non-empty dict"),
+    ({"held_out": ({"colour": "pink"},)}, ValueError, "colour must be one of"),
+    ({"held_out": ({"texture": "rough"},)}, ValueError, "size, colour, shape, position")])
+def test_config_refuses_what_would_fail_later(bad, error, message):
+    with pytest.raises(error, match=message):
+        MiniSDConfig(**bad)
+
+
+def test_partial_captions_and_training_images_check_their_arguments():
+    attrs = {"size": "small", "colour": "red", "shape": "circle", "position": "left"}
+    assert partial_caption(attrs, "colour") == "a red shape"
+    with pytest.raises(ValueError, match="keep must hold attributes"):
+        partial_caption(attrs, ("bogus",))                      # was the empty prompt, silently
+    for bad, error in ((0, ValueError), (2.5, TypeError)):
+        with pytest.raises(error, match="n must be"):
+            training_images(MiniSDConfig.fast(), n=bad)
+
+
 @pytest.mark.parametrize("prediction", ["v_prediction", "epsilon"])
 def test_min_snr_weights_match_diffusers_snr(prediction):
     from diffusers import DDPMScheduler
@@ -247,3 +274,31 @@ def test_negative_prompt_effect_reuses_outputs_already_drawn_without_a_negative(
     assert (reused["without"], reused["with"]) == (full["without"], full["with"])
     with pytest.raises(ValueError, match="images_without must be the n = 60 outputs"):
         negative_prompt_effect(pipe, judge, n=60, steps=2, images_without=drawn[:10])
+
+
+def test_evaluation_refuses_a_wrong_judge_vae_or_negative_prompt_before_drawing():
+    from types import SimpleNamespace
+
+    from genimg_edu.stable_diffusion.evaluation import (generate, negative_prompt_effect, prompt_following,
+                                                        reconstruction_report)
+    calls = []
+
+    def pipe(prompts, **kwargs):
+        calls.append(len(prompts))
+        return SimpleNamespace(images=torch.zeros(len(prompts), 3, 32, 32))
+    judge = SimpleNamespace(predict=lambda images: {n: torch.zeros(len(images), dtype=torch.long)
+                                                    for n in ("size", "colour", "shape", "position")})
+    caption = "a small red circle on the left"
+    with pytest.raises(TypeError, match="judge must be the shapes judge"):
+        prompt_following(pipe, None, prompts=[caption])
+    with pytest.raises(TypeError, match="held_out must be a tuple of dicts"):
+        prompt_following(pipe, judge, prompts=[caption], held_out="blue")
+    with pytest.raises(TypeError, match="judge must be the shapes judge"):
+        negative_prompt_effect(pipe, "judge", n=2, steps=2)
+    with pytest.raises(TypeError, match="negative_prompt must be a str"):
+        generate(pipe, [caption], negative_prompt=["a red shape", "a blue shape"])
+    with pytest.raises(TypeError, match="vae must be an AutoencoderKL"):
+        reconstruction_report(None, judge, n=4)
+    assert calls == []                                       # nothing was drawn
+    one = prompt_following(pipe, judge, prompts=caption, steps=2)   # one prompt as a str
+    assert one["prompts"] == [caption] and one["all"]["n"] == 1 and one["all"]["colour"] == 1.0

@@ -98,17 +98,42 @@ def test_img2img_keeps_more_of_the_picture_at_low_strength(built):
     finally:
         hook.remove()
     assert gentle.shape == full.shape == start.shape and not torch.equal(gentle, full)
-    for bad in (0.0, 1.5, "half"):
-        with pytest.raises(ValueError, match="strength"):
-            img2img(runner, image, "a red shape", strength=bad)
-    with pytest.raises(ValueError, match="one picture"):
-        img2img(runner, torch.rand(2, 3, 32, 32), "a red shape")
     widget = strength_widget(pipe, image, n_images=1)
     widget.controls["strength"].value = 0.5
     assert widget.error is None and widget.result.shape == (1, 3, 32, 32)
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"strength": 0.0}, ValueError, "strength"), ({"strength": 1.5}, ValueError, "strength"),
+    ({"strength": "half"}, TypeError, "strength"), ({"strength": True}, TypeError, "strength"),
+    ({"strength": 0.01, "steps": 25}, ValueError, "at least one denoising step"),   # int(0.25) = 0 steps
+    ({"steps": 0}, ValueError, "steps"), ({"guidance": -1.0}, ValueError, "guidance"),
+    ({"seed": -1}, ValueError, "seed"), ({"n_images": 0}, ValueError, "n_images"), ({"prompt": 3}, TypeError, "prompt"),
+    ({"image": torch.rand(2, 3, 32, 32)}, ValueError, "one picture"),
+    ({"image": torch.rand(3, 30, 30)}, ValueError, "multiples of 4"),   # was silently cropped to 28x28
+    ({"image": torch.rand(1, 32, 32)}, ValueError, "3 channel"), ({"image": torch.rand(3, 32, 32) * 4}, ValueError, r"\[0, 1\]"),
+    ({"image": torch.full((3, 32, 32), float("nan"))}, ValueError, "NaN")])
+def test_img2img_refuses_bad_input_before_drawing(built, kwargs, error, message):
+    pipe, _, _ = built
+    call = {"image": torch.rand(3, 32, 32), "prompt": "a red shape", "steps": 4, **kwargs}
+    with pytest.raises(error, match=message):
+        img2img(pipe, call.pop("image"), call.pop("prompt"), **call)
+
+
+def test_strength_widget_checks_its_picture_when_built(built):
+    pipe, _, _ = built
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        strength_widget(pipe, torch.rand(3, 32, 32) * 255)
+    with pytest.raises(ValueError, match="n_images"):
+        strength_widget(pipe, torch.rand(3, 32, 32), n_images=0)
 
 
 def test_latent_vs_pixel_cost_measures_both_spaces():
     cost = latent_vs_pixel_cost(CONFIG, batch_size=4, repeats=1)
     assert cost["positions"] == {"latent": 64, "pixel": 1024}
     assert cost["latent"]["cpu_seconds"] > 0 and cost["pixel"]["cpu_seconds"] > 0
+    with pytest.raises(TypeError, match="MiniSDConfig"):
+        latent_vs_pixel_cost("fast")
+    for bad in ({"batch_size": 0}, {"repeats": 0}):
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            latent_vs_pixel_cost(CONFIG, **bad)

@@ -105,13 +105,14 @@ def test_grey_ssim_is_one_for_the_same_image_and_low_for_unrelated_ones():
 @pytest.mark.parametrize("call, message", [
     (lambda: gram_matrix(torch.zeros(3, 4, 5)), "B, C, H, W"),
     (lambda: gram_matrix([[1.0]]), "torch.Tensor"),
-    (lambda: content_loss({"a": torch.zeros(1, 2, 3, 3)}, {"a": torch.zeros(1, 2, 3, 3)}, layers=("b",)), "no features"),
+    (lambda: content_loss({"a": torch.zeros(1, 2, 3, 3)}, {"a": torch.zeros(1, 2, 3, 3)}, layers=("b",)), "must be in both features"),
     (lambda: content_loss({"a": torch.zeros(1, 2, 3, 3)}, {"a": torch.zeros(1, 2, 3, 3)}, layers=()), "at least one"),
     (lambda: style_loss({"a": torch.zeros(1, 2, 3, 3)}, {"a": torch.zeros(1, 3, 3)}, layers=("a",)), "style_grams"),
     (lambda: total_loss(torch.zeros(1, 3, 4, 4), {}, {}, {}, content_layers=(), style_layers=(), content_weight=-1.0,
                         style_weight=1.0), "content_weight"),
     (lambda: adain(torch.zeros(1, 2, 3, 3), torch.zeros(1, 3, 3, 3)), "channels"),
     (lambda: grey_ssim(torch.zeros(1, 3, 8, 8), torch.zeros(1, 3, 9, 9)), "same size"),
+    (lambda: grey_ssim(torch.rand(1, 3, 16, 16) * 5, torch.rand(1, 3, 16, 16)), r"x must lie in \[0, 1\]"),
 ])
 def test_bad_input_is_named(call, message):
     with pytest.raises((ValueError, TypeError), match=message):

@@ -77,7 +77,12 @@ def test_callback_sees_the_images_and_can_stop():
     ({"lr": True}, TypeError, "lr"), ({"history_every": 0}, ValueError, "history_every"),
     ({"coarse_scale": 0}, ValueError, "coarse_scale"), ({"coarse_scale": 1.0}, ValueError, "coarse_scale"),
     ({"coarse_scale": 2}, ValueError, "coarse_scale"), ({"coarse_steps": 0}, ValueError, "coarse_steps"),
-    ({"coarse_steps": 2.5}, TypeError, "coarse_steps must be an int")])
+    ({"coarse_steps": 2.5}, TypeError, "coarse_steps must be an int"),
+    ({"normalise": "yes"}, TypeError, "normalise must be True or False"),
+    ({"content_normalise": 1}, TypeError, "content_normalise must be True or False"),
+    ({"style_layers": ()}, ValueError, "style_layers must name at least one layer"),   # was a run with no style
+    ({"content_layers": 3}, TypeError, "content_layers must be layer names"),
+    ({"style_layers": ("scale1", 2)}, TypeError, "style_layers must be layer names")])
 def test_config_validation(kwargs, error, message):
     with pytest.raises(error, match=message):
         StyleConfig(**kwargs)
@@ -95,6 +100,13 @@ def test_stylise_input_validation():
         stylise(CONTENT, STYLE, net=NET, config=StyleConfig(style_layers=("conv1_1",)))
     with pytest.raises(ValueError, match="style"):
         stylise(CONTENT, STYLE * 255, net=NET)
+    with pytest.raises(ValueError, match="content contains 3072 NaN"):          # was optimised into a NaN picture
+        stylise(torch.full_like(CONTENT, float("nan")), STYLE, net=NET)
+    with pytest.raises(TypeError, match=r"content must be float32 .*use content\.float\(\)"):   # was a RuntimeError
+        stylise(CONTENT.double(), STYLE, net=NET)
+    for net in ("random", None):                                                  # were AttributeErrors
+        with pytest.raises(TypeError, match=r"net must be a feature network .* feature_net\(name\)"):
+            stylise(CONTENT, STYLE, net=net)
 
 
 def test_feedforward_learns_and_is_one_pass():

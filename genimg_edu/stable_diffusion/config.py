@@ -11,7 +11,8 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, fields, replace
 
-from ..checks import check_number, check_seed
+from ..checks import check_int, check_number, check_seed
+from ..data.shapes import ATTRIBUTES, all_captions
 from ..train import LR_SCHEDULES
 
 HELD_OUT = ({"colour": "blue", "shape": "triangle"}, {"colour": "yellow", "shape": "square"},
@@ -27,6 +28,24 @@ UNET_FIELDS = ("unet_channels", "attention_levels", "attention_head_dim", "sched
                "caption_dropout", "partial_caption", "snr_gamma", "unet_steps", "unet_batch_size", "unet_lr",
                "ema_decay", "unet_lr_schedule")
 DATA_FIELDS = ("n_train", "held_out", "seed")
+LONGEST_CAPTION = max(len(caption.split()) for caption in all_captions())   # words = tokens of the course tokenizer
+
+
+def check_held_out(held_out) -> tuple[dict, ...]:
+    """held_out: attribute combinations such as ({"colour": "blue", "shape": "triangle"}, ...) -- each a
+    non-empty dict of attribute -> one of its values. Returns them as a tuple of dicts."""
+    example = "({'colour': 'blue', 'shape': 'triangle'},)"
+    if not isinstance(held_out, (tuple, list)):
+        raise TypeError(f"held_out must be a tuple of dicts such as {example}, got {held_out!r:.60}")
+    for combo in held_out:
+        if not isinstance(combo, dict) or not combo:
+            raise TypeError(f"each held-out combination must be a non-empty dict such as {example}, got {combo!r:.60}")
+        for name, value in combo.items():
+            if name not in ATTRIBUTES or name == "background":
+                raise ValueError(f"held-out attribute must be one of size, colour, shape, position; got {name!r}")
+            if value not in ATTRIBUTES[name]:
+                raise ValueError(f"held-out {name} must be one of {ATTRIBUTES[name]}, got {value!r}")
+    return tuple(dict(combo) for combo in held_out)
 
 
 @dataclass(kw_only=True)
@@ -85,9 +104,10 @@ class MiniSDConfig:
                          "text_heads", "max_length", "clip_embed_dim", "clip_steps", "clip_batch_size",
                          "attention_head_dim", "unet_steps", "unet_batch_size")
         for name in positive_ints:
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be an int >= 1, got {value!r}")
+            check_int(name, getattr(self, name), low=1)
+        if self.max_length < LONGEST_CAPTION + 2:
+            raise ValueError(f"max_length must be >= {LONGEST_CAPTION + 2}: the longest caption is {LONGEST_CAPTION} "
+                             f"tokens, plus the start and end tokens; got {self.max_length}")
         check_number("clip_hard_negatives", self.clip_hard_negatives, low=0)
         for name in ("vae_lr", "clip_lr", "unet_lr", "kl_weight", "vae_edge_weight"):
             check_number(name, getattr(self, name), low=0)
@@ -115,11 +135,22 @@ class MiniSDConfig:
         if len(self.attention_levels) != len(self.unet_channels):
             raise ValueError(f"attention_levels needs one flag per UNet level ({len(self.unet_channels)}), "
                              f"got {self.attention_levels!r}")
+        for name, most in (("vae_channels", 8), ("unet_channels", 16)):   # GroupNorm groups of build_vae / build_unet
+            widths = getattr(self, name)
+            for width in widths:
+                check_int(f"each width in {name}", width, low=1)
+            groups = min(most, widths[0])
+            if any(width % groups for width in widths):
+                raise ValueError(f"every width in {name} must be divisible by {groups} (its GroupNorm groups, "
+                                 f"min({most}, first width)), got {tuple(widths)}")
+        if any(width % self.attention_head_dim for width in self.unet_channels):
+            raise ValueError(f"every width in unet_channels must be divisible by attention_head_dim "
+                             f"({self.attention_head_dim}), got {self.unet_channels}")
         if self.text_dim % self.text_heads:
             raise ValueError(f"text_dim ({self.text_dim}) must be divisible by text_heads ({self.text_heads})")
         self.vae_channels, self.unet_channels = tuple(self.vae_channels), tuple(self.unet_channels)
         self.attention_levels = tuple(bool(a) for a in self.attention_levels)
-        self.held_out = tuple(dict(c) for c in self.held_out)
+        self.held_out = check_held_out(self.held_out)
 
     @classmethod
     def fast(cls, **overrides) -> "MiniSDConfig":

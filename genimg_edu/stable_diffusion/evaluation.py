@@ -16,6 +16,7 @@ import torch
 from ..checks import check_int, check_number, check_seed
 from ..data import load_dataset
 from ..data.shapes import ATTRIBUTES
+from .config import check_held_out
 from .prompts import CAPTION_ATTRIBUTES, all_captions, is_held_out, one_attribute_prompts, parse_caption
 from .vae import psnr, reconstruct
 
@@ -33,6 +34,8 @@ def generate(pipe, prompts, *, guidance: float = 3.0, steps: int = 25, seed: int
     check_int("steps", steps, low=1)
     check_seed("seed", seed)
     check_int("batch_size", batch_size, low=1)
+    if negative_prompt is not None and not isinstance(negative_prompt, str):
+        raise TypeError(f"negative_prompt must be a str (one for every prompt) or None, got {negative_prompt!r:.60}")
     images = []
     for start in range(0, len(prompts), batch_size):
         chunk = prompts[start:start + batch_size]
@@ -42,6 +45,13 @@ def generate(pipe, prompts, *, guidance: float = 3.0, steps: int = 25, seed: int
                    generator=torch.Generator().manual_seed(seed + start))
         images.append(out.images.float().cpu())
     return torch.cat(images)
+
+
+def check_judge(judge):
+    """judge must be the 32x32 shapes judge (`metrics.load_judge("shapes", size=32)`)."""
+    if not callable(getattr(judge, "predict", None)):
+        raise TypeError(f"judge must be the shapes judge, load_judge('shapes', size=32), got {type(judge).__name__}")
+    return judge
 
 
 def _accuracy(predicted: dict, wanted: list[dict], rows) -> dict[str, float]:
@@ -60,7 +70,9 @@ def prompt_following(pipe, judge, *, prompts=None, held_out=(), guidance: float 
     """One image per prompt (default: all 200 captions). Returns {"all": scores, "seen": scores,
     "held_out": scores, "images": (N, 3, 32, 32)}, scores = accuracy per attribute, "all" (every
     attribute right) and "n"."""
-    prompts = list(prompts) if prompts is not None else all_captions()
+    check_judge(judge)
+    held_out = check_held_out(held_out)
+    prompts = ([prompts] if isinstance(prompts, str) else list(prompts)) if prompts is not None else all_captions()
     wanted = [parse_caption(p) for p in prompts]
     images = generate(pipe, prompts, guidance=guidance, steps=steps, seed=seed)
     predicted = judge.predict(images)
@@ -79,6 +91,7 @@ def short_prompt_following(pipe, judge, *, n: int = 20, guidance: float = 3.0, s
     "prompts": {prompt: share}. The captions the models trained on name all four attributes; these
     are what a learner types first, and what a negative prompt is made of."""
     check_int("n", n, low=1)
+    check_judge(judge)
     shares, result = {}, {}
     for name in CAPTION_ATTRIBUTES:
         prompts = one_attribute_prompts(name)
@@ -93,6 +106,9 @@ def short_prompt_following(pipe, judge, *, n: int = 20, guidance: float = 3.0, s
 def reconstruction_report(vae, judge, *, n: int = 500, seed: int = 0) -> dict:
     """VAE round trip on `n` held-out renders (the shapes test split, never trained on): PSNR in dB
     and the judge's accuracy per attribute on reconstructions and, for reference, on the originals."""
+    check_judge(judge)
+    if not all(callable(getattr(vae, name, None)) for name in ("encode", "decode")):
+        raise TypeError(f"vae must be an AutoencoderKL (pipe.vae), got {type(vae).__name__}")
     data = load_dataset("shapes", split="test", n=n, size=32, seed=seed)
     recon = reconstruct(vae, data.images)
     return {"psnr_db": psnr(recon, data.images), "n": n,
@@ -116,6 +132,7 @@ def negative_prompt_effect(pipe, judge, *, prompt: str = "a large shape in the c
                                        tuple(images_without.shape[:2]) != (n, 3)):
         raise ValueError(f"images_without must be the n = {n} outputs (n, 3, H, W) drawn without a negative prompt, "
                          f"got {getattr(images_without, 'shape', type(images_without).__name__)}")
+    check_judge(judge)
     index = ATTRIBUTES["colour"].index(colour)
     result = {}
     for key, neg in (("without", None), ("with", negative)):

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 import torch
 
+from ..checks import check_int
 from .config import MiniSDConfig
 from .unet import build_unet
 
@@ -43,7 +44,11 @@ def time_unet_step(unet, *, channels: int, side: int, batch_size: int = 32, text
 def latent_vs_pixel_cost(config: MiniSDConfig | None = None, *, batch_size: int = 32, repeats: int = 3) -> dict:
     """Time one UNet training step on latents (4, s/4, s/4) and on pixels (3, 32, 32), same widths.
     Returns {"latent": timing, "pixel": timing, "speedup_cpu": pixel CPU / latent CPU, "positions": ...}."""
-    config = config or MiniSDConfig()
+    config = MiniSDConfig() if config is None else config
+    if not isinstance(config, MiniSDConfig):
+        raise TypeError(f"config must be a MiniSDConfig or None, got {type(config).__name__}")
+    check_int("batch_size", batch_size, low=1)
+    check_int("repeats", repeats, low=1)
     side = config.latent_side
     latent = time_unet_step(_unet_for(config, channels=config.latent_channels, side=side), channels=config.latent_channels,
                             side=side, batch_size=batch_size, text_len=config.max_length, text_dim=config.text_dim,

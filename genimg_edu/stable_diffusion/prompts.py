@@ -14,6 +14,7 @@ import itertools
 
 import torch
 
+from ..checks import check_int
 from ..data import load_dataset
 from ..data.shapes import ATTRIBUTES, POSITION_PHRASE, all_captions, is_held_out, parse_caption  # noqa: F401
 from .config import MiniSDConfig
@@ -28,7 +29,10 @@ FULL, EMPTY = len(SUBSETS) - 1, 0
 def partial_caption(attributes: dict[str, str], keep) -> str:
     """The caption with only the attributes in `keep`: keep=("colour",) -> "a red shape";
     keep=() -> "" (the empty prompt); keep = all four -> the full caption."""
-    keep = tuple(keep)
+    keep = (keep,) if isinstance(keep, str) else tuple(keep)
+    unknown = [name for name in keep if name not in CAPTION_ATTRIBUTES]
+    if unknown:
+        raise ValueError(f"keep must hold attributes from {CAPTION_ATTRIBUTES}, got {unknown}")
     if not keep:
         return ""
     words = ["a"]
@@ -52,7 +56,10 @@ def one_attribute_prompts(attribute: str) -> list[str]:
 
 
 def training_images(config: MiniSDConfig, *, n: int | None = None):
-    """The shapes training set at 32x32 in [0, 1], held-out combinations excluded (ImageSet)."""
+    """The shapes training set at 32x32 in [0, 1], held-out combinations excluded (ImageSet).
+    n: how many images (None: config.n_train)."""
+    if n is not None:
+        check_int("n", n, low=1)
     return load_dataset("shapes", split="train", n=n or config.n_train, size=32, seed=config.seed,
                         exclude=[dict(c) for c in config.held_out])
 

@@ -9,7 +9,7 @@ falls apart into pieces instead of failing::
     "a tiny red circle"   ->  ["a</w>", "t", "i", "n", "y</w>", "red</w>", "circle</w>"]
 
 Ids are wrapped in <|startoftext|> ... <|endoftext|> and padded with <|endoftext|> to
-`model_max_length` (77 in SD; 16 here, our captions are at most 10 tokens). Notebook 08.
+`model_max_length` (77 in SD; 16 here, a caption is at most 7 words, 9 tokens with start and end). Notebook 08.
 """
 from __future__ import annotations
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import torch
 
+from ..checks import check_int
+from ..data import check_images
 from .img2img import img2img, img2img_pipeline
 
 
@@ -13,6 +15,9 @@ def strength_widget(pipe, image: torch.Tensor, *, prompt: str = "a large blue sq
 
     from ..widgets import FunctionWidget, image_view
 
+    check_int("n_images", n_images, low=1)
+    image = image[None] if isinstance(image, torch.Tensor) and image.ndim == 3 else image
+    check_images(image, value_range=(0, 1), channels=3, name="image")   # fails now, not at the first slider move
     runner = img2img_pipeline(pipe)
 
     def run(prompt, strength, seed):

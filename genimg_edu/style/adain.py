@@ -9,6 +9,7 @@ from __future__ import annotations
 import torch
 
 from ..checks import check_number
+from ..data.imageset import check_images
 from .losses import _check_features
 
 
@@ -38,6 +39,7 @@ def grey_ssim(x: torch.Tensor, content: torch.Tensor) -> float:
     for name, image in (("x", x), ("content", content)):
         if not isinstance(image, torch.Tensor) or image.ndim != 4 or image.shape[:2] != (1, 3):
             raise ValueError(f"{name} must be one RGB image (1, 3, H, W), got {getattr(image, 'shape', image)}")
+        check_images(image, value_range=(0, 1), channels=3, name=name)   # SSIM's data_range is 1
     if x.shape != content.shape:
         raise ValueError(f"x {tuple(x.shape)} and content {tuple(content.shape)} must have the same size")
     weights = torch.tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)

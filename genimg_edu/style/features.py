@@ -18,6 +18,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from ..checks import check_seed
+from ..data.imageset import check_images
 
 FEATURE_NETS = ("random", "vgg19", "pixels")
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -28,19 +29,22 @@ MIN_SIDE = 16  # the smallest image side any feature net here takes (RandomFeatu
 
 
 def check_image(x, name: str = "x") -> torch.Tensor:
-    """x must be a float tensor (B, 3, H, W) in [0, 1] with H, W >= MIN_SIDE; returns it unchanged."""
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor (B, 3, H, W) in [0, 1], got {type(x).__name__}")
-    if x.ndim != 4 or x.shape[1] != 3:
-        raise ValueError(f"{name} must be RGB images (B, 3, H, W), got shape {tuple(x.shape)}")
+    """x must be a float32 tensor (B, 3, H, W) of finite values in [0, 1] with H, W >= MIN_SIDE; returns it
+    unchanged."""
+    check_images(x, value_range=(0, 1), channels=3, name=name)
     if min(x.shape[2:]) < MIN_SIDE:
         raise ValueError(f"{name} must be at least {MIN_SIDE}x{MIN_SIDE} pixels, got {tuple(x.shape[2:])}")
-    if not x.is_floating_point():
-        raise TypeError(f"{name} must be a float tensor, got {x.dtype}")
-    low, high = float(x.detach().min()), float(x.detach().max())
-    if low < -1e-4 or high > 1 + 1e-4:
-        raise ValueError(f"{name} must be in [0, 1], got values in [{low:.3f}, {high:.3f}]")
+    if x.dtype != torch.float32:
+        raise TypeError(f"{name} must be float32 like the feature nets' weights, got {x.dtype} (use {name}.float())")
     return x
+
+
+def check_feature_net(net) -> nn.Module:
+    """net must be a feature network of this module (it has layers, content_layers and style_layers)."""
+    if not (isinstance(net, nn.Module) and all(hasattr(net, a) for a in ("layers", "content_layers", "style_layers"))):
+        raise TypeError("net must be a feature network -- RandomFeatures(), VGG19Features(), PixelPatches() or "
+                        f"feature_net(name) with name one of {FEATURE_NETS} -- got {type(net).__name__}")
+    return net
 
 
 class RandomFeatures(nn.Module):

@@ -23,15 +23,18 @@ def _check_features(f, name: str) -> torch.Tensor:
     return f
 
 
-def _check_layers(layers, available, name: str) -> tuple[str, ...]:
+def _check_layers(layers, first: dict, second: dict, names: tuple[str, str]) -> tuple[str, ...]:
+    """layers: a name or names that both dicts (layer -> tensor) hold; returns them as a tuple."""
     if isinstance(layers, str):
         layers = (layers,)
     layers = tuple(layers)
+    available = sorted(first.keys() & second.keys())
     if not layers:
-        raise ValueError(f"{name} must name at least one layer, choose from {sorted(available)}")
+        raise ValueError(f"layers must name at least one layer, choose from {available}")
     missing = [layer for layer in layers if layer not in available]
     if missing:
-        raise ValueError(f"{name}: no features for layer(s) {missing}; available: {sorted(available)}")
+        raise ValueError(f"layers: {missing} must be in both {names[0]} (has {sorted(first)}) and {names[1]} "
+                         f"(has {sorted(second)})")
     return layers
 
 
@@ -69,7 +72,7 @@ def content_loss(features: dict, content_features: dict, *, layers, normalise: b
     loss, which sets each channel's mean and spread (a dotted or striped texture raises every
     channel's activity; compared raw, that alone counts as lost content).
     """
-    layers = _check_layers(layers, features.keys() & content_features.keys(), "layers")
+    layers = _check_layers(layers, features, content_features, ("features", "content_features"))
     total = 0.0
     for layer in layers:
         f, target = _check_features(features[layer], layer), _check_features(content_features[layer], layer)
@@ -90,7 +93,7 @@ def style_loss(features: dict, style_grams: dict, *, layers, normalise: bool = T
     layers differ by orders of magnitude); normalise=False uses w_l = 1 / C^2 (a mean over the Gram).
     Returns a 0-d tensor, 0 when x has exactly the style's Grams.
     """
-    layers = _check_layers(layers, features.keys() & style_grams.keys(), "layers")
+    layers = _check_layers(layers, features, style_grams, ("features", "style_grams"))
     total = 0.0
     for layer in layers:
         gram, target = gram_matrix(features[layer]), style_grams[layer]

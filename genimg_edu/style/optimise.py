@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 
 from ..checks import check_int, check_number, check_seed
-from .features import MIN_SIDE, check_image
+from .features import MIN_SIDE, check_feature_net, check_image
 from .losses import gram_matrix, total_loss
 
 OPTIMISERS = ("adam", "lbfgs")
@@ -69,12 +69,20 @@ class StyleConfig:
         if self.coarse_scale is not None:
             check_number("coarse_scale", self.coarse_scale, low=0, high=1, low_open=True, high_open=True)
         check_int("coarse_steps", self.coarse_steps, low=1)
+        for name in ("normalise", "content_normalise"):
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
         for name in ("content_layers", "style_layers"):
             value = getattr(self, name)
-            if isinstance(value, str):
-                setattr(self, name, (value,))
-            elif value is not None:
-                setattr(self, name, tuple(value))
+            if value is None:
+                continue
+            layers = (value,) if isinstance(value, str) else tuple(value) if isinstance(value, (list, tuple)) else None
+            if layers is None or not all(isinstance(layer, str) for layer in layers):
+                raise TypeError(f"{name} must be layer names (a tuple of str such as ('scale1', 'scale3')) or None "
+                                f"(the net's own), got {value!r}")
+            if not layers:
+                raise ValueError(f"{name} must name at least one layer (None: the net's own), got {value!r}")
+            setattr(self, name, layers)
 
 
 @dataclass
@@ -107,6 +115,7 @@ class StyleProblem:
                              f"and {tuple(style.shape)}")
         if not isinstance(config, StyleConfig):
             raise TypeError(f"config must be a StyleConfig, got {type(config).__name__}")
+        check_feature_net(net)
         self.net, self.config, self.content = net, config, content
         self.content_layers = config.content_layers or net.content_layers
         self.style_layers = config.style_layers or net.style_layers
