@@ -153,3 +153,14 @@ def test_short_prompt_accuracy_counts_images_whose_one_word_prompt_wins(parts, m
     assert module.short_prompt_accuracy(pair, tokenizer, data, attribute="colour") == pytest.approx(expected)
     with pytest.raises(ValueError, match="attribute must be one of"):
         module.short_prompt_accuracy(pair, tokenizer, data, attribute="texture")
+
+
+def test_encoding_prompts_needs_a_str_or_a_list_of_str(parts):
+    from genimg_edu.stable_diffusion.text_encoder import encode_prompts
+    tokenizer, pair = parts[0], parts[1]
+    with pytest.raises(ValueError, match="prompts must not be empty"):   # was an IndexError
+        encode_prompts(pair.text_encoder, tokenizer, [])
+    for bad in (5, [1, 2], None):
+        with pytest.raises(TypeError, match="prompts must be a str or a list of str"):
+            encode_prompts(pair.text_encoder, tokenizer, bad)
+    assert encode_prompts(pair.text_encoder, tokenizer, "a red shape").shape[0] == 1

@@ -114,3 +114,24 @@ def test_upload_preview_follows_the_role_and_shows_the_defaults():
     upload.role.value = "content"
     assert upload.preview.value == shown_content
     assert upload.images == {}  # defaults are not uploads
+
+
+def test_session_widget_and_upload_refuse_bad_arguments_with_named_errors():
+    content, style = content_image("chelsea", size=32), style_image("stripes", size=32)
+    with pytest.raises(TypeError, match="config must be a StyleConfig or None"):
+        StyleSession(content, style, net=NET, config={"steps": 3})
+    with pytest.raises(TypeError, match="session must be a StyleSession"):
+        StyleTransferWidget("session")
+    with pytest.raises(ValueError, match=r"size must be an int in \[16, 512\]"):
+        UploadWidget(size=0)
+    with pytest.raises(ValueError, match="style must lie in"):
+        UploadWidget(style=style * 3)
+    session = StyleSession(content, style, net=NET)
+    session.set_style_layers("scale2")                 # one name, not its letters
+    assert session.problem.style_layers == ("scale2",)
+
+
+def test_training_a_style_judge_needs_at_least_one_step():
+    from genimg_edu.style import train_style_judge
+    with pytest.raises(ValueError, match="steps must be an int >= 1"):
+        train_style_judge(steps=0)                     # was an untrained judge

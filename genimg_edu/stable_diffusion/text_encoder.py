@@ -41,6 +41,10 @@ def tokenize(tokenizer, prompts) -> torch.Tensor:
     """list of str -> ids (B, model_max_length), padded the way the pipeline pads."""
     if isinstance(prompts, str):
         prompts = [prompts]
+    if not isinstance(prompts, (list, tuple)) or not all(isinstance(p, str) for p in prompts):
+        raise TypeError(f"prompts must be a str or a list of str, got {prompts!r:.60}")
+    if not prompts:
+        raise ValueError("prompts must not be empty")
     return tokenizer(list(prompts), padding="max_length", max_length=tokenizer.model_max_length,
                      truncation=True, return_tensors="pt").input_ids
 

@@ -16,6 +16,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from ..checks import check_int, check_seed
 from ..device import cache_dir
 from .features import check_image
 from .images import STYLES, style_image
@@ -84,6 +85,8 @@ class StyleJudge:
 
 def train_style_judge(*, steps: int = 150, seed: int = 0) -> StyleJudge:
     """Train a StyleJudgeNet on patches of the training-seed style images; measure held-out accuracy."""
+    check_int("steps", steps, low=1)
+    check_seed("seed", seed)
     generator = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
     images, labels = style_set(STYLE_TRAIN_SEEDS)

@@ -15,8 +15,9 @@ import time
 import numpy as np
 import torch
 
+from ..checks import check_int
 from ..widgets import show_png
-from .features import check_image
+from .features import MIN_SIDE, check_image
 from .optimise import StyleConfig, StyleProblem, start_logits
 
 MAX_UPLOAD_BYTES = 20_000_000   # larger uploads are refused
@@ -31,6 +32,8 @@ class StyleSession:
     """
 
     def __init__(self, content: torch.Tensor, style: torch.Tensor, *, net, config: StyleConfig | None = None):
+        if config is not None and not isinstance(config, StyleConfig):
+            raise TypeError(f"config must be a StyleConfig or None, got {type(config).__name__}")
         config = dataclasses.replace(config or StyleConfig(), optimiser="adam")
         self.content, self.style, self.net = content, style, net
         self.problem = StyleProblem(content, style, net=net, config=config)
@@ -51,8 +54,8 @@ class StyleSession:
         self.problem.config = dataclasses.replace(self.config, **changes)  # validated by __post_init__
 
     def set_style_layers(self, layers) -> None:
-        """Match the Gram matrices of these layers only (at least one)."""
-        layers = tuple(layers)
+        """Match the Gram matrices of these layers only (at least one): a name or names."""
+        layers = (layers,) if isinstance(layers, str) else tuple(layers)
         if not layers:
             raise ValueError(f"choose at least one style layer from {self.net.layers}")
         config = dataclasses.replace(self.config, style_layers=layers)
@@ -104,6 +107,8 @@ class StyleTransferWidget:
     def __init__(self, session: StyleSession):
         import ipywidgets as widgets
 
+        if not isinstance(session, StyleSession):
+            raise TypeError(f"session must be a StyleSession(content, style, net=...), got {type(session).__name__}")
         self.session = session
         wide = {"style": {"description_width": "8em"}}
         self.play = widgets.Play(value=0, min=0, max=10**9, step=1, interval=300, description="Play",
@@ -220,8 +225,9 @@ class UploadWidget:
     def __init__(self, *, size: int = 128, content: torch.Tensor | None = None, style: torch.Tensor | None = None):
         import ipywidgets as widgets
 
+        check_int("size", size, low=MIN_SIDE, high=MAX_SIDE)
         self.size, self.images, self.error = size, {}, None
-        self.defaults = {role: check_image(x) for role, x in (("content", content), ("style", style)) if x is not None}
+        self.defaults = {role: check_image(x, role) for role, x in (("content", content), ("style", style)) if x is not None}
         self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="Upload")
         self.role = widgets.ToggleButtons(options=["content", "style"], value="content", description="use as")
         self.status = widgets.HTML("Upload a PNG or JPEG: your photo (content) or a painting (style).")
