@@ -16,11 +16,12 @@ from .problem import Problem
 _F = torch.randn(2, 4, 5, 6, generator=torch.Generator().manual_seed(0))
 _S = torch.randn(1, 4, 7, 3, generator=torch.Generator().manual_seed(1))
 # measured (rounded): `OMP_NUM_THREADS=1 .venv/bin/python benchmarks/style_transfer.py tradeoff` -- astronaut +
-# stained glass, 128 px, 200 L-BFGS steps, RandomFeatures (docs/performance/style_transfer.md)
+# stained glass, 128 px, 100 half-size + 200 full-size L-BFGS steps, RandomFeatures() (docs/performance/style_transfer.md,
+# eighth round)
 TRADE_OFF = [
-    {"style_weight": 0.1, "gram_distance": 0.0225, "ssim_to_content": 0.199},
-    {"style_weight": 1.0, "gram_distance": 0.00444, "ssim_to_content": 0.175},
-    {"style_weight": 10.0, "gram_distance": 0.00138, "ssim_to_content": 0.168},
+    {"style_weight": 0.1, "gram_distance": 0.309, "ssim_to_content": 0.704},
+    {"style_weight": 1.0, "gram_distance": 0.0203, "ssim_to_content": 0.499},
+    {"style_weight": 10.0, "gram_distance": 0.00236, "ssim_to_content": 0.404},
 ]
 
 
@@ -56,7 +57,7 @@ def check_layer_style_loss(layer_style_loss):
 
 
 def check_pick_weight(pick_weight):
-    for floor in (0.19, 0.17, 0.16, 0.1):
+    for floor in (0.7, 0.45, 0.4, 0.1):
         allowed = [row for row in TRADE_OFF if row["ssim_to_content"] >= floor]
         expected = min(allowed, key=lambda row: row["gram_distance"])["style_weight"]
         answer = pick_weight(TRADE_OFF, floor)
