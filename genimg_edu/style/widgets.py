@@ -227,7 +227,8 @@ class UploadWidget:
 
         check_int("size", size, low=MIN_SIDE, high=MAX_SIDE)
         self.size, self.images, self.error = size, {}, None
-        self.defaults = {role: check_image(x, role) for role, x in (("content", content), ("style", style)) if x is not None}
+        self.defaults = {role: check_image(x, role) for role, x in (("content", content), ("style", style))
+                         if x is not None}
         self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="Upload")
         self.role = widgets.ToggleButtons(options=["content", "style"], value="content", description="use as")
         self.status = widgets.HTML("Upload a PNG or JPEG: your photo (content) or a painting (style).")
