@@ -17,7 +17,8 @@ from ..checks import check_int, check_number, check_seed
 from ..data import load_dataset
 from ..data.shapes import ATTRIBUTES
 from .config import check_held_out
-from .prompts import CAPTION_ATTRIBUTES, all_captions, is_held_out, one_attribute_prompts, parse_caption
+from .prompts import (CAPTION_ATTRIBUTES, all_captions, check_prompts, is_held_out, one_attribute_prompts,
+                      parse_caption)
 from .vae import psnr, reconstruct
 
 
@@ -25,11 +26,7 @@ from .vae import psnr, reconstruct
 def generate(pipe, prompts, *, guidance: float = 3.0, steps: int = 25, seed: int = 0, negative_prompt=None,
              batch_size: int = 50) -> torch.Tensor:
     """pipe(...) for each prompt, batched: (N, 3, 32, 32) in [0, 1]. Seeds: seed + batch start."""
-    if not isinstance(prompts, (str, list, tuple)) or any(not isinstance(p, str) for p in prompts):
-        raise TypeError(f"prompts must be a str or a list of str, got {prompts!r:.60}")
-    prompts = [prompts] if isinstance(prompts, str) else list(prompts)
-    if not prompts:
-        raise ValueError("prompts must not be empty")
+    prompts = check_prompts(prompts)
     check_number("guidance", guidance, low=0)
     check_int("steps", steps, low=1)
     check_seed("seed", seed)
@@ -72,7 +69,7 @@ def prompt_following(pipe, judge, *, prompts=None, held_out=(), guidance: float 
     attribute right) and "n"."""
     check_judge(judge)
     held_out = check_held_out(held_out)
-    prompts = ([prompts] if isinstance(prompts, str) else list(prompts)) if prompts is not None else all_captions()
+    prompts = check_prompts(prompts) if prompts is not None else all_captions()
     wanted = [parse_caption(p) for p in prompts]
     images = generate(pipe, prompts, guidance=guidance, steps=steps, seed=seed)
     predicted = judge.predict(images)

@@ -22,6 +22,16 @@ def img2img_pipeline(pipe):
     return out
 
 
+def check_picture(image) -> torch.Tensor:
+    """image: one picture (3, H, W) or (1, 3, H, W) in [0, 1]. Returns it as (1, 3, H, W)."""
+    if isinstance(image, torch.Tensor) and image.ndim == 3:
+        image = image[None]
+    check_images(image, value_range=(0, 1), channels=3, name="image")
+    if image.shape[0] != 1:
+        raise ValueError(f"image must be one picture (3, H, W) or (1, 3, H, W), got {tuple(image.shape)}")
+    return image
+
+
 @torch.no_grad()
 def img2img(pipe, image: torch.Tensor, prompt: str, *, strength: float = 0.6, guidance: float = 4.0,
             steps: int = 25, seed: int = 0, n_images: int = 1) -> torch.Tensor:
@@ -31,17 +41,14 @@ def img2img(pipe, image: torch.Tensor, prompt: str, *, strength: float = 0.6, gu
     check_int("steps", steps, low=1)
     if int(steps * strength) < 1:   # diffusers runs int(steps * strength) of the steps
         raise ValueError(f"strength x steps must give at least one denoising step: strength {strength} with "
-                         f"{steps} steps gives {steps * strength:.2f}; raise strength to >= {1 / steps:.3g} or use more steps")
+                         f"{steps} steps gives {steps * strength:.2f}; raise strength to >= {1 / steps:.3g} "
+                         "or use more steps")
     check_number("guidance", guidance, low=0)
     check_seed("seed", seed)
     check_int("n_images", n_images, low=1)
     if not isinstance(prompt, str):
         raise TypeError(f"prompt must be a str, got {prompt!r:.60}")
-    if isinstance(image, torch.Tensor) and image.ndim == 3:
-        image = image[None]
-    check_images(image, value_range=(0, 1), channels=3, name="image")
-    if image.shape[0] != 1:
-        raise ValueError(f"image must be one picture (3, H, W) or (1, 3, H, W), got {tuple(image.shape)}")
+    image = check_picture(image)
     factor = getattr(pipe, "vae_scale_factor", None)   # pixels per latent cell: 4 here, 8 in SD
     if not isinstance(factor, int):
         raise TypeError(f"pipe must be a StableDiffusionPipeline or its img2img twin, got {type(pipe).__name__}")

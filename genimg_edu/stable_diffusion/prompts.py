@@ -46,6 +46,16 @@ def partial_caption(attributes: dict[str, str], keep) -> str:
     return " ".join(words)
 
 
+def check_prompts(prompts) -> list[str]:
+    """prompts: a str (one prompt) or a non-empty list / tuple of str. Returns them as a list."""
+    if not isinstance(prompts, (str, list, tuple)) or any(not isinstance(p, str) for p in prompts):
+        raise TypeError(f"prompts must be a str or a list of str, got {prompts!r:.60}")
+    prompts = [prompts] if isinstance(prompts, str) else list(prompts)
+    if not prompts:
+        raise ValueError("prompts must not be empty")
+    return prompts
+
+
 def one_attribute_prompts(attribute: str) -> list[str]:
     """The prompts that name only `attribute`, one per value in ATTRIBUTES order: "colour" ->
     ["a red shape", "a green shape", ...]; "position" -> ["a shape on the left", ...]."""

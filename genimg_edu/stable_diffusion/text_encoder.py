@@ -23,7 +23,7 @@ from ..data.shapes import ATTRIBUTES
 from ..text.clip import ImageEncoder, info_nce_loss
 from ..train import TrainConfig, train
 from .config import MiniSDConfig
-from .prompts import (CAPTION_ATTRIBUTES, FULL, choose_versions, one_attribute_prompts, partial_caption,
+from .prompts import (CAPTION_ATTRIBUTES, FULL, check_prompts, choose_versions, one_attribute_prompts, partial_caption,
                       pick_prompts, prompt_table)
 
 
@@ -39,13 +39,7 @@ def build_text_encoder(config: MiniSDConfig, tokenizer):
 
 def tokenize(tokenizer, prompts) -> torch.Tensor:
     """list of str -> ids (B, model_max_length), padded the way the pipeline pads."""
-    if isinstance(prompts, str):
-        prompts = [prompts]
-    if not isinstance(prompts, (list, tuple)) or not all(isinstance(p, str) for p in prompts):
-        raise TypeError(f"prompts must be a str or a list of str, got {prompts!r:.60}")
-    if not prompts:
-        raise ValueError("prompts must not be empty")
-    return tokenizer(list(prompts), padding="max_length", max_length=tokenizer.model_max_length,
+    return tokenizer(check_prompts(prompts), padding="max_length", max_length=tokenizer.model_max_length,
                      truncation=True, return_tensors="pt").input_ids
 
 

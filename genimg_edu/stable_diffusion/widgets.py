@@ -4,8 +4,7 @@ from __future__ import annotations
 import torch
 
 from ..checks import check_int
-from ..data import check_images
-from .img2img import img2img, img2img_pipeline
+from .img2img import check_picture, img2img, img2img_pipeline
 
 
 def strength_widget(pipe, image: torch.Tensor, *, prompt: str = "a large blue square in the center",
@@ -16,8 +15,7 @@ def strength_widget(pipe, image: torch.Tensor, *, prompt: str = "a large blue sq
     from ..widgets import FunctionWidget, image_view
 
     check_int("n_images", n_images, low=1)
-    image = image[None] if isinstance(image, torch.Tensor) and image.ndim == 3 else image
-    check_images(image, value_range=(0, 1), channels=3, name="image")   # fails now, not at the first slider move
+    image = check_picture(image)   # fails now, not at the first slider move
     runner = img2img_pipeline(pipe)
 
     def run(prompt, strength, seed):
